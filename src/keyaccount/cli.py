@@ -1,0 +1,249 @@
+"""The ``keyaccount`` command line: init, import, status, rejects, demo."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from keyaccount import __version__
+from keyaccount.config import SettingsError
+from keyaccount.data.headers import MappingFileError
+from keyaccount.data.importer import ImportFailed, ImportReport, import_sources
+from keyaccount.data.readers import ReadError
+from keyaccount.workspace import Workspace, WorkspaceError
+
+app = typer.Typer(
+    name="keyaccount",
+    help="Audit a B2B customer base as an asset. Start with `keyaccount demo`, or "
+    "`keyaccount init` then `keyaccount import FILES…`.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+console = Console()
+err = Console(stderr=True)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option("--workspace", "-w", help="Workspace folder (default: the current folder or "
+                 "the nearest parent holding keyaccount.toml).", show_default=False),
+]
+
+
+def _fail(message: str, details: list[str] | None = None, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    for line in details or []:
+        err.print(f"  - {line}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _workspace(explicit: Path | None) -> Workspace:
+    try:
+        return Workspace.find(explicit=explicit)
+    except WorkspaceError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        console.print(__version__)
+        raise typer.Exit()
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the workspace.")] = Path("."),
+) -> None:
+    """Create a workspace: a DuckDB database file and keyaccount.toml settings."""
+    try:
+        ws = Workspace.init(directory)
+    except WorkspaceError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"Workspace ready in [bold]{ws.root}[/]. Next: keyaccount import FILES…")
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[str], typer.Argument(
+        help="CSV, Excel or Parquet files, or database tables as URL#table "
+        "(duckdb:///erp.duckdb#invoices, postgres://user@host/db#public.invoices).")],
+    table: Annotated[str | None, typer.Option(
+        "--table", "-t", help="Canonical table to load into (default: inferred from the file "
+        "or sheet name and the headers).")] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        "--mapping", "-m", help="TOML file mapping your headers to canonical columns.")] = None,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="Sheet of a workbook to read (default: every sheet).")] = None,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="Name of the source (default: the file name). Re-importing a source "
+        "replaces what it brought before.")] = None,
+    on_duplicate: Annotated[str | None, typer.Option(
+        "--on-duplicate", help="error, keep-first or keep-last (duplicates inside this "
+        "import).")] = None,
+    max_reject_share: Annotated[float | None, typer.Option(
+        "--max-reject-share", help="Fail when more than this share of a source's rows is "
+        "rejected (default 0.01).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import exports into the workspace, atomically: all files or nothing."""
+    ws = _workspace(workspace)
+    overrides: dict[str, Any] = {}
+    if on_duplicate:
+        overrides["on_duplicate"] = on_duplicate.replace("-", "_")
+    if max_reject_share is not None:
+        overrides["max_reject_share"] = max_reject_share
+    try:
+        settings = ws.settings({"import": overrides} if overrides else None)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    started = time.perf_counter()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("importing", total=None)
+
+        def step(stage: str, label: str) -> None:
+            words = {"read": "reading", "check": "checking", "write": "writing"}
+            bar.update(task, description=f"{words.get(stage, stage)} {label}")
+
+        try:
+            report = import_sources(
+                ws, paths, table_name=table, mapping_path=mapping, sheet=sheet,
+                source_label=source, settings=settings, progress=step,
+            )
+        except ImportFailed as exc:
+            bar.stop()
+            _print_report(exc.report)
+            raise _fail(str(exc), exc.details) from None
+        except (ReadError, MappingFileError, SettingsError, ValueError) as exc:
+            raise _fail(str(exc)) from None
+    _print_report(report)
+    console.print(f"Done in {time.perf_counter() - started:.1f} s.")
+
+
+def _print_report(report: ImportReport) -> None:
+    table = RichTable(title=f"Import {report.batch_id}", title_justify="left")
+    for name in ("source", "table", "status", "rows", "loaded", "rejected", "skipped",
+                 "replaced"):
+        table.add_column(name, justify="right" if name in {"rows", "loaded", "rejected",
+                                                           "skipped", "replaced"} else "left")
+    for s in report.sources:
+        table.add_row(s.source, s.table, s.status if not s.note else f"{s.status} ({s.note})",
+                      f"{s.rows_in:,}", f"{s.loaded:,}", f"{s.rejected:,}", f"{s.skipped:,}",
+                      f"{s.replaced:,}")
+    console.print(table)
+    for s in report.sources:
+        if s.ignored_headers:
+            console.print(f"{s.source}: columns not used: {', '.join(s.ignored_headers)}",
+                          highlight=False)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if report.rejects_total:
+        rej = RichTable(title=f"Rejected values ({report.rejects_total:,}; first "
+                        f"{len(report.rejects)} shown)", title_justify="left")
+        for name in ("source", "row", "column", "value", "reason"):
+            rej.add_column(name)
+        for r in report.rejects:
+            rej.add_row(r.source, str(r.row), r.column, r.value or "", f"{r.reason}: {r.detail}")
+        console.print(rej)
+        if report.rejects_file:
+            console.print(f"Full list: {report.rejects_file}", highlight=False)
+
+
+@app.command()
+def status(workspace: WorkspaceOpt = None) -> None:
+    """Show the tables, their row counts and date ranges, and the analyses they enable."""
+    from keyaccount.status import workspace_status
+
+    ws = _workspace(workspace)
+    info = workspace_status(ws)
+    table = RichTable(title=f"Workspace {ws.root}", title_justify="left")
+    for name, justify in (("table", "left"), ("rows", "right"), ("sources", "right"),
+                          ("from", "left"), ("to", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for t in info.tables:
+        table.add_row(t.name, f"{t.rows:,}", str(t.sources), str(t.first or ""),
+                      str(t.last or ""))
+    console.print(table)
+    analyses = RichTable(title="Analyses", title_justify="left")
+    analyses.add_column("§", justify="right")
+    analyses.add_column("analysis")
+    analyses.add_column("status")
+    for a in info.analyses:
+        state = "[green]ready[/]" if not a.missing else f"needs {', '.join(a.missing)}"
+        analyses.add_row(str(a.section), a.title, state)
+    console.print(analyses)
+    if info.last_import:
+        console.print(f"Last import: {info.last_import}", highlight=False)
+
+
+@app.command()
+def rejects(
+    limit: Annotated[int, typer.Option(help="Rows to show.")] = 50,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """List the rejected values kept from the imports now in the workspace."""
+    ws = _workspace(workspace)
+    with ws.connect(read_only=True) as con:
+        rows = con.execute(
+            'SELECT source, "row", "column", value, reason, detail FROM _rejects '
+            'ORDER BY source, "row" LIMIT ?', [limit]).fetchall()
+        (total,) = con.execute("SELECT count(*) FROM _rejects").fetchone() or (0,)
+    table = RichTable(title=f"Rejected values ({total:,})", title_justify="left")
+    for name in ("source", "row", "column", "value", "reason"):
+        table.add_column(name)
+    for src, row, col, value, reason, detail in rows:
+        table.add_row(src, str(row), col or "", value or "", f"{reason}: {detail}")
+    console.print(table)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Workspace folder to create.")] = Path(
+        "keyaccount-demo"),
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same "
+                                      "company.")] = 7,
+    customers: Annotated[int, typer.Option(help="Number of customers.")] = 500,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+) -> None:
+    """Build the synthetic demo company, write its messy exports and import them."""
+    from keyaccount.data.demo import generate
+
+    if out.exists() and any(out.iterdir()):
+        if not force:
+            raise _fail(f"{out} exists and is not empty; pass --force to replace it")
+        shutil.rmtree(out)
+    started = time.perf_counter()
+    with console.status("generating the demo company…"):
+        files = generate(out / "exports", seed=seed, customers=customers)
+    console.print(f"Wrote {len(files.files)} export files to {out / 'exports'} "
+                  f"in {time.perf_counter() - started:.1f} s.", highlight=False)
+    ws = Workspace.init(out)
+    try:
+        report = import_sources(ws, [str(p) for p in files.files])
+    except ImportFailed as exc:
+        _print_report(exc.report)
+        raise _fail(str(exc), exc.details) from None
+    _print_report(report)
+    status(workspace=out)
+    console.print(f"Demo workspace ready in {out} ({time.perf_counter() - started:.1f} s). "
+                  f"Try: keyaccount status --workspace {out}", highlight=False)
+
+
+def main() -> None:
+    """Entry point for ``python -m keyaccount``."""
+    app(prog_name="keyaccount")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

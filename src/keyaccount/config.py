@@ -1,0 +1,170 @@
+"""Settings: one typed object with documented defaults, read from ``keyaccount.toml``.
+
+Precedence, lowest first: the defaults below, the workspace's ``keyaccount.toml``, then
+command-line flags (passed as ``overrides``). Every field's ``description`` is its
+documentation; ``docs/settings.md`` is generated from this module and kept in sync by a test.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ImportSettings(_Section):
+    """How files are read and checked on import."""
+
+    max_reject_share: float = Field(
+        0.01, ge=0, le=1,
+        description="An import fails when the share of a source's data rows that cannot be "
+        "read exceeds this (0.01 = 1%). Rejected rows are always reported.",
+    )
+    amount_unit: Literal["yuan", "thousand", "wan", "yi"] = Field(
+        "yuan",
+        description="Unit of money columns whose header names none: yuan (1), thousand (千元), "
+        "wan (万元, 10,000) or yi (亿元, 100,000,000). A unit in the header wins.",
+    )
+    date_order: Literal["ymd", "mdy", "dmy"] = Field(
+        "ymd",
+        description="How to read dates with the year last (3/5/2024). The default ymd rejects "
+        "them as ambiguous; mdy or dmy accepts them in that order.",
+    )
+    earliest_date: date = Field(
+        date(1980, 1, 1), description="Dates before this are rejected as implausible."
+    )
+    latest_years_ahead: int = Field(
+        2, ge=0,
+        description="Dates more than this many years after the day of the import are rejected "
+        "as implausible.",
+    )
+    on_duplicate: Literal["error", "keep_first", "keep_last"] = Field(
+        "error",
+        description="What to do when rows of one import share a primary key: stop and name both "
+        "rows (error), or keep the first or the last of them in file order.",
+    )
+    memory_limit: str = Field(
+        "4GB",
+        description="Memory DuckDB may use during an import before it spills to disk.",
+    )
+
+
+class Settings(_Section):
+    """All settings of a workspace."""
+
+    currency: str = Field(
+        "CNY", description="Reporting currency; amounts with no currency are taken to be in it."
+    )
+    import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
+
+
+class SettingsError(ValueError):
+    """A settings file or override that does not validate; the message names the key."""
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Defaults, then the TOML file at ``path`` (if it exists), then ``overrides``."""
+    data: dict[str, Any] = {}
+    if path is not None and path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path}: {exc}") from None
+    if overrides:
+        data = _merge(data, overrides)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        where = f"{path}: " if path is not None else ""
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(f"{where}{problems}") from None
+
+
+def default_toml() -> str:
+    """The commented ``keyaccount.toml`` that ``keyaccount init`` writes."""
+    lines = [
+        "# keyaccount workspace settings. Every key is optional; the values shown are the",
+        "# defaults. See docs/settings.md for the full reference.",
+        "",
+    ]
+    lines += _section_toml(Settings, None)
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _section_toml(model: type[BaseModel], name: str | None) -> list[str]:
+    lines: list[str] = []
+    nested: list[tuple[str, type[BaseModel]]] = []
+    if name:
+        lines.append(f"[{name}]")
+    for field_name, info in model.model_fields.items():
+        key = info.alias or field_name
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            nested.append((key, annotation))
+            continue
+        lines.append(f"# {info.description}")
+        lines.append(f"# {key} = {_toml_value(info.default)}")
+    for key, sub in nested:
+        lines.append("")
+        lines += _section_toml(sub, f"{name}.{key}" if name else key)
+    return lines
+
+
+def settings_markdown() -> str:
+    """The generated reference page ``docs/settings.md``."""
+    out = [
+        "# Settings reference (generated)",
+        "",
+        "Generated from `src/keyaccount/config.py`; a test fails when this page is out of date."
+        " Settings are read from `keyaccount.toml` in the workspace; command-line flags win.",
+        "",
+    ]
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        rows: list[str] = []
+        subs: list[tuple[str, type[BaseModel]]] = []
+        for field_name, info in model.model_fields.items():
+            key = info.alias or field_name
+            annotation = info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                subs.append((key, annotation))
+                continue
+            rows.append(f"| `{key}` | `{_toml_value(info.default)}` | {info.description} |")
+        if rows:
+            out.extend([f"## `[{prefix}]`" if prefix else "## top level", "",
+                        "| key | default | meaning |", "| --- | --- | --- |", *rows, ""])
+        for key, sub in subs:
+            walk(sub, f"{prefix}.{key}" if prefix else key)
+
+    walk(Settings, "")
+    return "\n".join(out)

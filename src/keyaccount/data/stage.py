@@ -1,0 +1,204 @@
+"""Turn a raw staging table (text) into a typed one, and list the cells that cannot be read.
+
+For a source staged as ``raw`` (columns c0…cN) and matched to a canonical table, this builds
+``typed``: one row per source row with ``_rid`` (the raw rowid), ``_skip`` (``blank`` or
+``totals`` rows, which are dropped and counted but are not errors), the raw text of every
+mapped column (``c<i>``, kept for the rejected-rows report) and the typed canonical columns.
+Row-level problems go to the batch's ``rejects`` table: a required value missing, a value
+that cannot be read as its kind, a date outside the plausible range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+from keyaccount.config import ImportSettings
+from keyaccount.data import normalize as nz
+from keyaccount.data.headers import HeaderMatch
+from keyaccount.data.readers import RawSource
+from keyaccount.data.schema import Column, Kind
+
+AMOUNT_UNITS = {"yuan": 1, "thousand": 1_000, "wan": 10_000, "yi": 100_000_000}
+
+REJECTS_DDL = """CREATE TEMP TABLE IF NOT EXISTS rejects (
+    src INTEGER, _rid BIGINT, "column" VARCHAR, value VARCHAR, reason VARCHAR, detail VARCHAR)"""
+
+_KIND_WORDS = {
+    Kind.DATE: "a date", Kind.MONTH: "a month", Kind.YEAR: "a year",
+    Kind.MONEY: "an amount", Kind.NUMBER: "a number", Kind.INTEGER: "a whole number",
+    Kind.PERCENT: "a percentage", Kind.FLAG: "a yes/no flag",
+}
+
+
+@dataclass(frozen=True)
+class StagedSource:
+    """A source after typing: where it is, what it feeds, and which columns it carries."""
+
+    index: int
+    typed_table: str
+    match: HeaderMatch
+    columns: tuple[str, ...]  # canonical columns present in the typed table
+    generated_lines: bool  # invoices without line_id: numbered per invoice in file order
+
+
+def value_sql(column: Column, raw: str, header: str, settings: ImportSettings) -> str:
+    """The SQL that reads ``raw`` (a VARCHAR expression) as ``column``'s kind."""
+    kind = column.kind
+    if kind is Kind.ID:
+        return nz.clean_id(raw)
+    if kind is Kind.TEXT:
+        return nz.clean_text(raw)
+    if kind is Kind.DATE:
+        return nz.parse_date(raw, order=settings.date_order)
+    if kind is Kind.MONTH:
+        return nz.parse_month(raw)
+    if kind is Kind.YEAR:
+        return nz.parse_year(raw)
+    if kind is Kind.MONEY:
+        unit = nz.unit_multiplier(header)
+        return nz.parse_money(raw, multiplier=unit if unit != 1 else
+                              AMOUNT_UNITS[settings.amount_unit])
+    if kind is Kind.NUMBER:
+        return nz.parse_number(raw)
+    if kind is Kind.INTEGER:
+        return nz.parse_integer(raw)
+    if kind is Kind.PERCENT:
+        return nz.parse_percent(raw)
+    if kind is Kind.FLAG:
+        return nz.parse_flag(raw)
+    if kind is Kind.CATEGORY:
+        return nz.parse_category(raw, column.values, open_values=column.open_values)
+    raise AssertionError(kind)
+
+
+def unreadable_detail(column: Column) -> str:
+    """Why a non-blank value of ``column`` was rejected, in words."""
+    if column.kind is Kind.CATEGORY:
+        return f"not one of: {', '.join(column.values)}"
+    return f"not {_KIND_WORDS.get(column.kind, 'readable')}"
+
+
+def stage_typed(
+    con: duckdb.DuckDBPyConnection,
+    index: int,
+    raw: RawSource,
+    match: HeaderMatch,
+    settings: ImportSettings,
+    today: date,
+) -> StagedSource:
+    """Create the typed table of source ``index`` and add its row-level rejects.
+
+    ``_row`` is the row number a person sees in the source (see ``RawSource``).
+    """
+    table = match.table
+    typed = f"typed_{index}"
+    raw_of = {name: f"c{i}" for name, i in match.columns.items()}
+    blanks = [nz.is_blank(r) for r in raw_of.values()]
+    key_cols = [c for c in table.required if c in raw_of]
+    totals = " OR ".join(nz.is_totals_label(raw_of[c.name]) for c in table.columns
+                         if c.name in raw_of and c.kind in (Kind.ID, Kind.TEXT)) or "FALSE"
+    required_blank = " OR ".join(nz.is_blank(raw_of[c]) for c in key_cols) or "FALSE"
+    if raw.row_map is None:
+        source, row = f"{raw.table_name} r", f"r.rowid + {int(raw.first_row)}"
+    else:
+        lines = pa.table({"rid": pa.array(range(len(raw.row_map)), pa.int64()),
+                          "line": pa.array(raw.row_map, pa.int64())})
+        con.register(f"rowmap_{index}_arrow", lines)
+        con.execute(f"CREATE TEMP TABLE rowmap_{index} AS SELECT * FROM rowmap_{index}_arrow")
+        con.unregister(f"rowmap_{index}_arrow")
+        source = f"{raw.table_name} r JOIN rowmap_{index} m ON m.rid = r.rowid"
+        row = "m.line"
+    select = [
+        "r.rowid AS _rid",
+        f"{row} AS _row",
+        f"CASE WHEN {' AND '.join(blanks) or 'TRUE'} THEN 'blank' "
+        f"WHEN ({totals}) AND ({required_blank} OR "
+        f"{' OR '.join(nz.is_totals_label(raw_of[c]) for c in key_cols) or 'FALSE'}) "
+        "THEN 'totals' END AS _skip",
+    ]
+    select += [f"c{i}" for i in sorted(match.columns.values())]
+    columns: list[str] = []
+    for col in table.columns:
+        raw = raw_of.get(col.name)
+        if raw is None:
+            continue
+        expr = value_sql(col, raw, match.raw_headers[match.columns[col.name]], settings)
+        if col.default is not None:
+            expr = f"CASE WHEN {nz.is_blank(raw)} THEN {nz.sql_literal(col.default)} ELSE {expr} END"
+        select.append(f'{expr} AS "{col.name}"')
+        columns.append(col.name)
+    for score, i in match.score_columns.items():
+        select.append(f'{nz.parse_number(f"c{i}")} AS "{score}"')
+        columns.append(score)
+    if table.name == "invoices":
+        columns += _invoice_extras(select, match)
+    con.execute(f"CREATE TEMP TABLE {typed} AS SELECT {', '.join(select)} FROM {source} "
+                "ORDER BY r.rowid")
+    generated = table.name == "invoices" and "line_id" not in match.columns
+    if generated:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {typed} AS SELECT * REPLACE ("
+            "CAST(row_number() OVER (PARTITION BY invoice_id ORDER BY _rid) AS VARCHAR) "
+            f"AS line_id) FROM {typed} ORDER BY _rid"
+        )
+    _row_rejects(con, index, typed, match, settings, today)
+    return StagedSource(index, typed, match, tuple(columns), generated)
+
+
+def _invoice_extras(select: list[str], match: HeaderMatch) -> list[str]:
+    """Invoices: a line_id column when absent, and the currency a sign in the amount implies."""
+    added: list[str] = []
+    if "line_id" not in match.columns:
+        select.append("CAST(NULL AS VARCHAR) AS line_id")
+        added.append("line_id")
+    amount = f"c{match.columns['amount']}" if "amount" in match.columns else None
+    if "currency" in match.columns:
+        raw = f"c{match.columns['currency']}"
+        sign = f", {nz.money_currency(amount)}" if amount else ""
+        select.append(f"COALESCE({nz.money_currency(raw)}, upper({nz.clean_id(raw)}){sign}) "
+                      "AS _currency")
+    elif amount:
+        select.append(f"{nz.money_currency(amount)} AS _currency")
+    else:
+        select.append("CAST(NULL AS VARCHAR) AS _currency")
+    return added
+
+
+def _row_rejects(
+    con: duckdb.DuckDBPyConnection,
+    index: int,
+    typed: str,
+    match: HeaderMatch,
+    settings: ImportSettings,
+    today: date,
+) -> None:
+    con.execute(REJECTS_DDL)
+    earliest = settings.earliest_date
+    latest = date(today.year + settings.latest_years_ahead, today.month,
+                  min(today.day, 28))
+    for col in match.table.columns:
+        if col.name not in match.columns:
+            continue
+        raw = f"c{match.columns[col.name]}"
+        cell = f'"{col.name}"'
+        checks: list[tuple[str, str, str]] = []
+        if col.required:
+            checks.append((f"{nz.is_blank(raw)}", "missing", "a required value is empty"))
+        checks.append((f"NOT {nz.is_blank(raw)} AND {cell} IS NULL", "unreadable",
+                       unreadable_detail(col)))
+        if col.kind in (Kind.DATE, Kind.MONTH):
+            checks.append((
+                f"{cell} NOT BETWEEN DATE '{earliest.isoformat()}' AND DATE '{latest.isoformat()}'",
+                "implausible_date",
+                f"outside the plausible range {earliest.isoformat()} to {latest.isoformat()}",
+            ))
+        for condition, reason, detail in checks:
+            con.execute(
+                f"""INSERT INTO rejects SELECT {index}, _rid, ?, {raw}, ?, ? FROM {typed}
+                    WHERE _skip IS NULL AND ({condition})""",
+                [col.name, reason, detail],
+            )

@@ -1,0 +1,65 @@
+"""Test helpers: hand-made export files and database fingerprints."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+
+from keyaccount.data.schema import TABLES
+from keyaccount.workspace import Workspace
+
+Rows = Sequence[Sequence[object]]
+
+
+def write_csv(path: Path, rows: Rows, encoding: str = "utf-8") -> Path:
+    """Write ``rows`` as CSV in ``encoding`` (``utf-8-sig`` adds the BOM)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, sheets: dict[str, Rows]) -> Path:
+    """Write one sheet per entry; None cells stay empty."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+def fingerprint(ws: Workspace) -> dict[str, tuple[int, int]]:
+    """(row count, order-independent hash of all rows) of every table, bookkeeping included."""
+    with ws.connect(read_only=True) as con:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema='main' "
+            "ORDER BY 1").fetchall()]
+        out = {}
+        for name in names:
+            count, digest = con.execute(
+                f'SELECT count(*), coalesce(bit_xor(hash(t)), 0) FROM "{name}" t').fetchone()
+            out[name] = (int(count), int(digest))
+        return out
+
+
+def rows_of(ws: Workspace, table: str, columns: str = "*", order: str = "_row") -> list[tuple]:
+    """All rows of ``table`` (selected ``columns``), ordered."""
+    assert table in TABLES or table.startswith("_")
+    with ws.connect(read_only=True) as con:
+        return con.execute(f'SELECT {columns} FROM "{table}" ORDER BY {order}').fetchall()
+
+
+
+CUSTOMER_ROWS: list[list[object]] = [
+    ["客户编号", "客户名称", "行业", "地区", "企业性质", "标杆客户", "首次合作日期"],
+    ["C001", "苏州精工机械有限公司", "汽车零部件", "江苏", "民企", "是", "2019年3月5日"],
+    ["C002", "上海华东电气股份有限公司", "电力设备", "上海", "上市", "否", "2020/7/1"],
+    ["C003", "杭州某某科技有限公司", "商务服务", "浙江", "国企", "Y", "20210115"],
+]
