@@ -26,7 +26,7 @@ def _invoices(n: int, bad: int = 0, start: int = 0) -> list[list[object]]:
     return rows
 
 
-def _import(ws: Workspace, *paths: Path, **kw: object):
+def _import(ws: Workspace, *paths: Path | str, **kw: object):
     return import_sources(ws, [str(p) for p in paths], today=date(2025, 1, 1), **kw)
 
 
@@ -112,7 +112,7 @@ def test_corrected_file_replaces_what_its_source_brought(ws: Workspace,
     assert (src.replaced, src.loaded) == (50, 30)
     ids = [r[0] for r in rows_of(ws, "invoices", "invoice_id")]
     assert ids == [f"INV{i:05d}" for i in range(100, 130)]
-    assert len(rows_of(ws, "_imports", "source")) == 3
+    assert len(rows_of(ws, "_imports", "source", "started_at")) == 3
 
 
 def test_duplicate_key_names_both_rows(ws: Workspace, tmp_path: Path) -> None:
@@ -204,14 +204,13 @@ def test_mapping_file_maps_unknown_headers(ws: Workspace, tmp_path: Path) -> Non
 def test_empty_lines_do_not_shift_row_numbers(ws: Workspace, tmp_path: Path) -> None:
     _import(ws, write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS))
     rows = _invoices(150)
-    text = "\n".join(",".join(map(str, r)) for r in rows[:3]) + "\n\n\n" + "\n".join(
-        ",".join(map(str, r)) for r in rows[3:]) + "\n"
-    text = text.replace("INV00004,C002,2024/5/5", "INV00004,C002,2024/5/55")
-    path = tmp_path / "invoices.csv"
-    path.write_text(text, encoding="utf-8")
+    rows[4][2] = "2024/5/55"  # INV00003, on line 5 before the empty lines go in
+    path = write_csv(tmp_path / "invoices.csv", rows)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join([*lines[:3], "", "", *lines[3:]]), encoding="utf-8")
     report = _import(ws, path)
     (reject,) = report.rejects
-    assert (reject.row, reject.value) == (7, "2024/5/55")  # lines 4-5 are empty
+    assert (reject.row, reject.value) == (7, "2024/5/55")  # lines 4 and 5 are empty
 
 
 def test_parquet_source(ws: Workspace, tmp_path: Path) -> None:
@@ -233,5 +232,5 @@ def test_duckdb_table_source(ws: Workspace, tmp_path: Path) -> None:
     with duckdb.connect(str(erp)) as con:
         con.execute("CREATE TABLE kunden AS SELECT 'D' || i AS customer_id, 'n' || i AS name "
                     "FROM range(3) t(i)")
-    report = _import(ws, Path(f"duckdb://{erp}#kunden"), table_name="customers")
+    report = _import(ws, f"duckdb://{erp}#kunden", table_name="customers")
     assert report.sources[0].loaded == 3

@@ -1,9 +1,12 @@
 """Import exports into a workspace: one call, one transaction, nothing lost.
 
 ``import_sources`` reads every source of the call (CSV, sheets, Parquet, database tables) into
-staging tables, types them, runs the batch checks, and only then replaces what those sources
-brought before. Everything happens inside one DuckDB transaction, so an error at any point —
-or the process being killed — leaves the workspace as it was. A source whose content hash
+temporary staging tables, types them, runs the batch checks, and only then, inside one DuckDB
+transaction, replaces what those sources brought before and writes the import log. Temporary
+tables never reach the database file (and DuckDB numbers the rows of a table created inside a
+transaction from a transaction-local base, which would break row numbers), so staging runs
+before the transaction opens. An error at any point — or the process being killed — leaves
+the workspace as it was. A source whose content hash
 equals its last import is skipped untouched. Rows that cannot be read are rejected with the
 file, row, column, raw value and reason: kept in ``_rejects`` and written as CSV under
 ``rejects/``; the import fails when a source's reject share exceeds the setting.
@@ -123,7 +126,6 @@ def import_sources(
         con.execute("SET temp_directory = ?", [str(tmp / "spill")])
         con.execute("SET preserve_insertion_order = true")
         previous = _last_hashes(con)
-        con.execute("BEGIN TRANSACTION")
         staged: list[StagedSource] = []
         hashes: dict[int, str] = {}
         reports: dict[int, SourceReport] = {}
@@ -154,7 +156,6 @@ def import_sources(
             con.execute(f"DROP TABLE raw_{index}")
             hashes[index], reports[index] = digest, src_report
         if not staged:
-            con.execute("ROLLBACK")
             return report
 
         labels = {s.index: reports[s.index].source for s in staged}
@@ -174,6 +175,7 @@ def import_sources(
                 f"{opts.max_reject_share:.1%} (setting import.max_reject_share). "
                 "Nothing was imported.", report)
 
+        con.execute("BEGIN TRANSACTION")
         for s in staged:
             notify("write", labels[s.index])
             reports[s.index].replaced = _remove_source(con, labels[s.index])
@@ -189,9 +191,10 @@ def import_sources(
             raise ImportFailed(f"amounts are in several currencies ({listing}) and there is no "
                                "fx table to convert them; import an fx table in the same call "
                                "or first. Nothing was imported.", report)
-        _collect_rejects(con, staged, labels, report, ws)
+        _collect_rejects(con, staged, labels, report, ws, write_file=False)
         _log(con, report, staged, labels, hashes, refs)
         con.execute("COMMIT")
+        _write_rejects_file(con, report, ws)
         return report
     except ImportFailed:
         _rollback(con)
@@ -339,8 +342,13 @@ def _collect_rejects(
     labels: dict[int, str],
     report: ImportReport,
     ws: Workspace,
+    write_file: bool = True,
 ) -> None:
-    """Gather rejects with their row numbers into ``rejects_full``, the report and a CSV."""
+    """Gather rejects with their row numbers into ``rejects_full`` and the report.
+
+    With ``write_file`` the full list is also written as CSV (for a failed import, at once;
+    for a successful one, after the commit).
+    """
     parts = [
         f"""SELECT ? AS source, ? AS table_name, t._row AS "row", r."column", r.value,
                    r.reason, r.detail
@@ -354,13 +362,18 @@ def _collect_rejects(
                 + " UNION ALL ".join(parts) + ' ORDER BY source, "row", "column"', params)
     (total,) = con.execute("SELECT count(*) FROM rejects_full").fetchone() or (0,)
     report.rejects_total = int(total)
-    for s in staged:
-        pass
     rows = con.execute(f"SELECT source, \"row\", \"column\", value, reason, detail FROM "
                        f"rejects_full LIMIT {MAX_REPORTED_REJECTS}").fetchall()
     report.rejects = [RejectedCell(str(a), int(b), str(c or ""), d, str(e), str(f))
                       for a, b, c, d, e, f in rows]
-    if total:
+    if write_file:
+        _write_rejects_file(con, report, ws)
+
+
+def _write_rejects_file(con: duckdb.DuckDBPyConnection, report: ImportReport,
+                        ws: Workspace) -> None:
+    """Write ``rejects_full`` as CSV under the workspace's rejects folder (if it has rows)."""
+    if report.rejects_total:
         ws.rejects_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         path = ws.rejects_dir / f"{stamp}-{report.batch_id}.csv"
