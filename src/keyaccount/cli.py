@@ -115,6 +115,8 @@ def import_(
         def step(stage: str, label: str) -> None:
             words = {"read": "reading", "check": "checking", "write": "writing"}
             bar.update(task, description=f"{words.get(stage, stage)} {label}")
+            if not err.is_terminal:  # no live bar in logs and pipes: one line per step
+                err.print(f"{words.get(stage, stage)} {label}", highlight=False)
 
         try:
             report = import_sources(

@@ -238,21 +238,25 @@ def _resolve_duplicates(
     policy: str,
     report: ImportReport,
 ) -> None:
+    """Stop on duplicate keys, or drop the extra rows inside the batch under a keep policy.
+
+    Duplicates against rows of another source already in the workspace always stop the import:
+    which of two sources is right is for the user to decide.
+    """
     by_table: dict[str, list[StagedSource]] = {}
     for s in staged:
         by_table.setdefault(s.match.table.name, []).append(s)
+    batch_labels = set(labels.values())
     problems: list[str] = []
     for name, sources in by_table.items():
-        row_sql = {s.index: "_row" for s in sources}
-        dups, occurrences = validate.find_duplicates(con, name, sources, labels, row_sql,
-                                                     replaced)
-        in_batch = [d for d in dups if all(src in labels.values() for src, _ in d.rows)]
+        dups = validate.find_duplicates(con, name, sources, labels, replaced)
+        in_batch = [d for d in dups if all(src in batch_labels for src, _ in d.rows)]
         elsewhere = [d for d in dups if d not in in_batch]
         if policy != "error" and in_batch:
-            _drop_duplicates(con, name, sources, occurrences, policy)
+            dropped = _drop_duplicates(con, name, sources, policy)
             report.warnings.append(
-                f"{name}: {len(in_batch)} duplicate key(s) in this import resolved by "
-                f"{policy.replace('_', ' ')}")
+                f"{name}: {dropped} row(s) with a repeated key dropped "
+                f"({policy.replace('_', ' ')})")
             in_batch = []
         for d in (in_batch + elsewhere)[: validate.MAX_EXAMPLES]:
             places = " and ".join(f"{src} row {row}" for src, row in d.rows)
@@ -264,26 +268,29 @@ def _resolve_duplicates(
 
 
 def _drop_duplicates(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    sources: Sequence[StagedSource],
-    occurrences: Sequence[tuple[int, int]],
-    policy: str,
-) -> None:
-    """Reject all but the first (or last) occurrence of each duplicated key in the batch."""
-    key = [f'"{c}"' for c in TABLES[name].primary_key
-           if not (sources[0].generated_lines and c == "line_id")]
-    view = f"keys_{name}"
+    con: duckdb.DuckDBPyConnection, name: str, sources: Sequence[StagedSource], policy: str,
+) -> int:
+    """Reject all but the first (or last) occurrence, in file order, of each repeated key.
+
+    With importer-numbered invoice lines an invoice's rows stay together: the whole invoice of
+    the first (or last) source that has it is kept.
+    """
+    generated = sources[0].generated_lines
+    key = [f'"{c}"' for c in TABLES[name].primary_key if not (generated and c == "line_id")]
     order = "ASC" if policy == "keep_first" else "DESC"
+    rank = (f"dense_rank() OVER (PARTITION BY {', '.join(key)} ORDER BY src {order})"
+            if generated else
+            f"row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY src {order}, "
+            f"_rid {order})")
+    (before,) = con.execute("SELECT count(*) FROM rejects").fetchone() or (0,)
     con.execute(
         f"""INSERT INTO rejects
-            SELECT src, _rid, NULL, NULL, 'duplicate_dropped', ? FROM (
-                SELECT src, _rid, row_number() OVER (PARTITION BY {', '.join(key)}
-                                                     ORDER BY src {order}, _rid {order}) AS n
-                FROM {view}) WHERE n > 1""",
-        [f"duplicate key, {policy.replace('_', ' ')}"],
+            SELECT src, _rid, NULL, NULL, 'duplicate_dropped', ?
+            FROM (SELECT src, _rid, {rank} AS n FROM keys_{name}) WHERE n > 1""",
+        [f"repeated key, {policy.replace('_', ' ')}"],
     )
-    del occurrences  # the window above recomputes them in SQL
+    (after,) = con.execute("SELECT count(*) FROM rejects").fetchone() or (0,)
+    return int(after) - int(before)
 
 
 def _count(
@@ -328,7 +335,7 @@ def _insert(con: duckdb.DuckDBPyConnection, s: StagedSource, label: str) -> None
     con.execute(
         f"""INSERT INTO "{target.name}" ({names}, _source, _row)
             SELECT {', '.join(exprs)}, ?, _row FROM {s.typed_table}
-            WHERE {validate.accepted(s)} ORDER BY _rid""",
+            WHERE {validate.accepted(s)}""",
         [label],
     )
     (loaded,) = con.execute(f'SELECT count(*) FROM "{target.name}" WHERE _source = ?',

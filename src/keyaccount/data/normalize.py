@@ -101,6 +101,9 @@ _lock = threading.Lock()
 
 # --- SQL building blocks -----------------------------------------------------------------
 
+# A column reference (``v``, ``raw."金额"``): cheap to repeat, so never bound with _let.
+_REFERENCE = re.compile(r'(?:[A-Za-z_]\w*|"(?:[^"]|"")*")(?:\.(?:[A-Za-z_]\w*|"(?:[^"]|"")*"))*')
+
 
 def sql_literal(text: str) -> str:
     """Quote ``text`` as a DuckDB string literal, doubling single quotes.
@@ -113,31 +116,47 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _let(value: str, name: str, body: Callable[[str], str]) -> str:
+    # DuckDB does not share a repeated sub-expression that sits inside a CASE branch or an
+    # IN list, so a value used more than once is computed once and handed to a lambda.
+    if _REFERENCE.fullmatch(value):
+        return body(value)
+    return f"list_transform([{value}], lambda {name}: {body(name)})[1]"
+
+
 def _translate(expr: str, chars_from: str, chars_to: str, char_class: str) -> str:
     # DuckDB's translate is slow (it builds its map per row), so only rows holding one of
     # the characters pay for it; a character-class search is cheap.
-    return (
-        f"CASE WHEN regexp_matches({expr}, {sql_literal(char_class)}) "
-        f"THEN translate({expr}, {sql_literal(chars_from)}, {sql_literal(chars_to)}) "
-        f"ELSE {expr} END"
+    return _let(
+        expr,
+        "_ka_text",
+        lambda v: (
+            f"CASE WHEN regexp_matches({v}, {sql_literal(char_class)}) "
+            f"THEN translate({v}, {sql_literal(chars_from)}, {sql_literal(chars_to)}) "
+            f"ELSE {v} END"
+        ),
     )
 
 
 def _fold_number(expr: str) -> str:
-    return _translate(f"({expr})", _NUM_FROM, _NUM_TO, _NUM_CLASS)
+    return _translate(expr, _NUM_FROM, _NUM_TO, _NUM_CLASS)
 
 
-def _strip(expr: str) -> str:
+def _strip(expr: str, empty_is_null: bool = False) -> str:
     # trim() with a character list is slow too; most values have nothing to trim.
-    edges = f"^{_WS_CLASS}|{_WS_CLASS}$"
-    return (
-        f"CASE WHEN regexp_matches({expr}, {sql_literal(edges)}) "
-        f"THEN trim({expr}, {sql_literal(_WHITESPACE)}) ELSE {expr} END"
-    )
+    edges = sql_literal(f"^{_WS_CLASS}|{_WS_CLASS}$")
+
+    def body(v: str) -> str:
+        trimmed = f"trim({v}, {sql_literal(_WHITESPACE)})"
+        if empty_is_null:
+            trimmed, v = f"NULLIF({trimmed}, '')", f"NULLIF({v}, '')"
+        return f"CASE WHEN regexp_matches({v}, {edges}) THEN {trimmed} ELSE {v} END"
+
+    return _let(expr, "_ka_trim", body)
 
 
 def _key(expr: str) -> str:
-    """Folded, trimmed, lower-cased text: the form compared with known spellings."""
+    """Return folded, trimmed, lower-cased text: the form compared with known spellings."""
     return f"lower({_strip(fold_width(expr))})"
 
 
@@ -145,19 +164,26 @@ def _py_key(text: str) -> str:
     return text.translate(_PY_FOLD).strip(_WHITESPACE).lower()
 
 
-def _in_list(values: Sequence[str]) -> str:
-    return ", ".join(sql_literal(v) for v in values)
+def _list(values: Sequence[str]) -> str:
+    return "[" + ", ".join(sql_literal(v) for v in values) + "]"
 
 
-def _extract(expr: str, pattern: str, names: Sequence[str]) -> dict[str, str]:
-    """Return the SQL of each capture group of one regular-expression pass, by name.
+def _lookup(key: str, keys: Sequence[str], results: Sequence[str]) -> str:
+    """Return the SQL of ``results[i]`` (SQL expressions) where ``keys[i]`` equals ``key``."""
+    return f"[{', '.join(results)}][list_position({_list(keys)}, {key})]"
 
-    The same ``regexp_extract`` call appears in every field; DuckDB's common-subexpression
-    elimination runs it once per row. A group that did not take part, and every group when
-    the text does not match, is the empty string.
+
+def _extract(expr: str, pattern: str, names: Sequence[str]) -> str:
+    """Return one ``regexp_extract`` pass as a struct of its capture groups, by name.
+
+    A group that did not take part, and every group when the text does not match, is the
+    empty string.
     """
-    call = f"regexp_extract({expr}, {sql_literal(pattern)}, [{_in_list(names)}])"
-    return {name: f"struct_extract({call}, {sql_literal(name)})" for name in names}
+    return f"regexp_extract({expr}, {sql_literal(pattern)}, [{', '.join(map(sql_literal, names))}])"
+
+
+def _fields(struct: str, names: Sequence[str]) -> dict[str, str]:
+    return {name: f"struct_extract({struct}, {sql_literal(name)})" for name in names}
 
 
 # --- text and identifiers ------------------------------------------------------------------
@@ -170,17 +196,17 @@ def fold_width(expr: str) -> str:
     (U+FF01..U+FF5E, e.g. ``１２３，ＡＢＣ``) becomes ASCII and the ideographic space U+3000 and
     NBSP U+00A0 become a space. Other characters, case and length are kept; NULL stays NULL.
     """
-    return _translate(f"({expr})", _FOLD_FROM, _FOLD_TO, _FOLD_CLASS)
+    return _translate(expr, _FOLD_FROM, _FOLD_TO, _FOLD_CLASS)
 
 
 def clean_text(expr: str) -> str:
-    """Free text as written, without surrounding whitespace.
+    """Read free text as written, without surrounding whitespace.
 
     Accepts a VARCHAR expression; returns VARCHAR: the text with whitespace (spaces, tabs,
     CR/LF, U+3000, NBSP, other Unicode spaces, BOM, zero-width space) trimmed from both ends,
     inner text and width unchanged; NULL when nothing is left.
     """
-    return f"NULLIF({_strip(f'({expr})')}, '')"
+    return _strip(expr, empty_is_null=True)
 
 
 def clean_id(expr: str) -> str:
@@ -189,7 +215,7 @@ def clean_id(expr: str) -> str:
     Accepts a VARCHAR expression; returns VARCHAR: :func:`fold_width` then trimmed as in
     :func:`clean_text` (``Ｃ００１`` → ``C001``); NULL when nothing is left.
     """
-    return f"NULLIF({_strip(fold_width(expr))}, '')"
+    return _strip(fold_width(expr), empty_is_null=True)
 
 
 def is_blank(expr: str) -> str:
@@ -200,8 +226,7 @@ def is_blank(expr: str) -> str:
     ``--``, ``—``, ``——``, ``/``, ``N/A`` and ``null``. A rule returning NULL where this is
     false means the value is unreadable.
     """
-    folded = fold_width(expr)
-    return f"(({expr}) IS NULL OR regexp_full_match({folded}, {sql_literal(_BLANK_RE)}))"
+    return f"COALESCE(regexp_full_match({fold_width(expr)}, {sql_literal(_BLANK_RE)}), true)"
 
 
 def parse_money_is_blank(expr: str) -> str:
@@ -230,7 +255,7 @@ _NUMBER_FIELDS = ("s1", "p1", "c1", "s2", "p2", "int", "frac", "exp", "scale", "
 
 
 def _number_pattern(prefix: str, scale: bool, suffix: str) -> str:
-    """One regular expression for a number as exports write it (text already width-folded).
+    """Return one regular expression for a number as exports write it (width-folded).
 
     Groups: sign, "(", prefix word, sign, "(", integer digits (plain, or grouped by 3 with
     commas or with spaces), fraction, exponent, 万/亿/千, suffix word, ")", trailing minus.
@@ -246,18 +271,19 @@ _MONEY_PATTERN = _number_pattern(f"(?:{_CURRENCY_WORDS})?", True, f"(?:{_CURRENC
 _INTEGER_PATTERN = _number_pattern("", True, f"(?:{_COUNT_UNITS})?")
 _PERCENT_PATTERN = _number_pattern("", False, "%?")
 # Plain numbers, the bulk of real data, skip the general path.
-_FAST_DECIMAL = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?"
+_FAST_DECIMAL = sql_literal(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?")
+_FAST_INTEGER = sql_literal(r"-?\d{1,18}")
 
 
 class _Number:
-    """SQL pieces of one number read by a :func:`_number_pattern` pass."""
+    """SQL pieces of one number, read from the struct of a :func:`_number_pattern` pass."""
 
-    def __init__(self, expr: str, pattern: str) -> None:
-        self.f = _extract(_fold_number(expr), pattern, _NUMBER_FIELDS)
+    def __init__(self, struct: str) -> None:
+        self.f = _fields(struct, _NUMBER_FIELDS)
 
     @property
     def valid(self) -> str:
-        """A digit, at most one sign, balanced parentheses, not both a sign and parentheses."""
+        """Require a digit, at most one sign, balanced parentheses, not sign and parentheses."""
         f = self.f
         signs = f"{f['s1']} || {f['s2']} || {f['s3']}"
         return (
@@ -287,6 +313,32 @@ class _Number:
         )
 
 
+def _read_number(
+    expr: str,
+    pattern: str,
+    general: Callable[[_Number], str],
+    fast: tuple[str, Callable[[str], str]] | None = None,
+) -> str:
+    """Return the SQL reading ``expr`` as a number: the fast path, else one regex pass.
+
+    ``fast`` is a full-match pattern (a SQL literal) and the SQL of the value for text that
+    matches it; ``general`` gives the value from the fields of ``pattern``.
+    """
+
+    def slow(v: str) -> str:
+        struct = _extract(_fold_number(v), pattern, _NUMBER_FIELDS)
+        return _let(struct, "_ka_num", lambda n: general(_Number(n)))
+
+    if fast is None:
+        return slow(expr)
+    test, value = fast
+    return _let(
+        expr,
+        "_ka_in",
+        lambda v: f"CASE WHEN regexp_full_match({v}, {test}) THEN {value(v)} ELSE {slow(v)} END",
+    )
+
+
 def _power_of_ten(multiplier: int) -> int:
     if isinstance(multiplier, bool) or not isinstance(multiplier, int) or multiplier < 1:
         raise ValueError(f"multiplier must be a positive power of ten, not {multiplier!r}")
@@ -311,12 +363,12 @@ def parse_money(expr: str, multiplier: int = 1) -> str:
     unreadable text, and results whose absolute value is ≥ 10**14.
     """
     shift = _power_of_ten(multiplier)
-    number = _Number(expr, _MONEY_PATTERN)
-    fast = f"replace(({expr}), ',', '')" + (f" || 'e{shift}'" if shift else "")
-    return (
-        f"CASE WHEN regexp_full_match(({expr}), {sql_literal(_FAST_DECIMAL)}) "
-        f"THEN TRY_CAST({fast} AS DECIMAL(18,4)) "
-        f"WHEN {number.valid} THEN TRY_CAST({number.text(shift)} AS DECIMAL(18,4)) END"
+    suffix = f" || 'e{shift}'" if shift else ""
+    return _read_number(
+        expr,
+        _MONEY_PATTERN,
+        lambda n: f"CASE WHEN {n.valid} THEN TRY_CAST({n.text(shift)} AS DECIMAL(18,4)) END",
+        (_FAST_DECIMAL, lambda v: f"TRY_CAST(replace({v}, ',', ''){suffix} AS DECIMAL(18,4))"),
     )
 
 
@@ -328,13 +380,10 @@ def money_currency(expr: str) -> str:
     product, not JPY); $ US$ USD 美元 美金 → ``USD``; HK$ HKD 港币 港元 → ``HKD``; € EUR 欧元 →
     ``EUR``; £ GBP 英镑 → ``GBP``; JPY 日元 → ``JPY``. NULL when the text has none.
     """
-    pattern = f"(?i)(hk\\$|us\\$|{_CURRENCY_WORDS})"
-    token = f"lower(regexp_extract({fold_width(expr)}, {sql_literal(pattern)}, 1))"
-    branches = " ".join(
-        f"WHEN {token} IN ({_in_list(words)}) THEN {sql_literal(code)}"
-        for code, words in _CURRENCY_CODES.items()
-    )
-    return f"CASE {branches} END"
+    pattern = sql_literal(f"(?i)(hk\\$|us\\$|{_CURRENCY_WORDS})")
+    token = f"lower(regexp_extract({fold_width(expr)}, {pattern}, 1))"
+    pairs = [(word, code) for code, words in _CURRENCY_CODES.items() for word in words]
+    return _lookup(token, [w for w, _ in pairs], [sql_literal(c) for _, c in pairs])
 
 
 def parse_number(expr: str) -> str:
@@ -345,12 +394,16 @@ def parse_number(expr: str) -> str:
     suffixes, exponent, signs, parentheses). NULL for blanks, unreadable text and values that
     overflow a DOUBLE.
     """
-    number = _Number(expr, _MONEY_PATTERN)
-    value = f"TRY_CAST({number.text()} AS DOUBLE)"
-    return (
-        f"CASE WHEN regexp_full_match(({expr}), {sql_literal(_FAST_DECIMAL)}) "
-        f"THEN TRY_CAST(replace(({expr}), ',', '') AS DOUBLE) "
-        f"WHEN {number.valid} AND isfinite({value}) THEN {value} END"
+
+    def general(n: _Number) -> str:
+        value = f"TRY_CAST({n.text()} AS DOUBLE)"
+        return f"CASE WHEN {n.valid} AND isfinite({value}) THEN {value} END"
+
+    return _read_number(
+        expr,
+        _MONEY_PATTERN,
+        general,
+        (_FAST_DECIMAL, lambda v: f"TRY_CAST(replace({v}, ',', '') AS DOUBLE)"),
     )
 
 
@@ -362,17 +415,19 @@ def parse_integer(expr: str) -> str:
     ``day``/``days``): ``30天``, ``30 days``. NULL for blanks, unreadable text, numbers with a
     fractional part (``30.5``) and values outside BIGINT.
     """
-    number = _Number(expr, _INTEGER_PATTERN)
-    exponent = number.exponent(0)
-    # Integer-valued: the fraction's significant digits all move left of the point.
-    whole = (
-        f"(length(rtrim(ltrim({number.f['frac']}, '.'), '0')) <= {exponent} "
-        f"OR ({exponent} < 0 AND TRY_CAST({number.text()} AS DOUBLE) "
-        f"= round(TRY_CAST({number.text()} AS DOUBLE))))"
-    )
-    return (
-        f"CASE WHEN regexp_full_match(({expr}), '-?\\d+') THEN TRY_CAST(({expr}) AS BIGINT) "
-        f"WHEN {number.valid} AND {whole} THEN TRY_CAST({number.text()} AS BIGINT) END"
+
+    def general(n: _Number) -> str:
+        exponent = n.exponent(0)
+        as_double = f"TRY_CAST({n.text()} AS DOUBLE)"
+        # Integer-valued: the fraction's significant digits all move left of the point.
+        whole = (
+            f"(length(rtrim(ltrim({n.f['frac']}, '.'), '0')) <= {exponent} "
+            f"OR ({exponent} < 0 AND {as_double} = round({as_double})))"
+        )
+        return f"CASE WHEN {n.valid} AND {whole} THEN TRY_CAST({n.text()} AS BIGINT) END"
+
+    return _read_number(
+        expr, _INTEGER_PATTERN, general, (_FAST_INTEGER, lambda v: f"TRY_CAST({v} AS BIGINT)")
     )
 
 
@@ -385,12 +440,16 @@ def parse_percent(expr: str) -> str:
     (``25`` → 0.25). Separators, signs and parentheses as in :func:`parse_money`. NULL for
     blanks and unreadable text.
     """
-    number = _Number(expr, _PERCENT_PATTERN)
-    as_written = f"TRY_CAST({number.text()} AS DOUBLE)"
-    percent = f"TRY_CAST({number.text(-2)} AS DOUBLE)"
-    is_percentage = f"({number.f['unit']} = '%' OR abs({as_written}) > 1)"
-    value = f"CASE WHEN {is_percentage} THEN {percent} ELSE {as_written} END"
-    return f"CASE WHEN {number.valid} AND isfinite({as_written}) THEN {value} END"
+
+    def general(n: _Number) -> str:
+        as_written = f"TRY_CAST({n.text()} AS DOUBLE)"
+        is_percentage = f"({n.f['unit']} = '%' OR abs({as_written}) > 1)"
+        value = (
+            f"CASE WHEN {is_percentage} THEN TRY_CAST({n.text(-2)} AS DOUBLE) ELSE {as_written} END"
+        )
+        return f"CASE WHEN {n.valid} AND isfinite({as_written}) THEN {value} END"
+
+    return _read_number(expr, _PERCENT_PATTERN, general)
 
 
 # --- dates -------------------------------------------------------------------------------
@@ -407,12 +466,13 @@ _DATE_PATTERN = (
     r")" + _TIME + r"|(\d{1,7})(?:\.\d*)?)\s*$"
 )
 _DATE_FIELDS = ("y", "s", "m", "t", "d", "y8", "m8", "d8", "a", "sa", "b", "sb", "yl", "serial")
+_FAST_DATE = sql_literal(r"[1-9]\d{3}-\d{2}-\d{2}")
 _MONTH_PATTERN = (
     r"^\s*(?:([1-9]\d{3})\s*[-/.年]\s*(\d{1,2})\s*月?|([1-9]\d{3})(\d{2})"
     r"|(\d{1,2})\s*[-/.]\s*([1-9]\d{3}))\s*$"
 )
 _MONTH_FIELDS = ("y", "m", "y6", "m6", "ml", "yl")
-_YEAR_PATTERN = r"(?i)^\s*(?:fy\s*)?([1-9]\d{3})(?:\.0*)?\s*(?:年度?|财年)?\s*$"
+_YEAR_PATTERN = sql_literal(r"(?i)^\s*(?:fy\s*)?([1-9]\d{3})(?:\.0*)?\s*(?:年度?|财年)?\s*$")
 
 
 def _check_order(order: str) -> None:
@@ -421,26 +481,28 @@ def _check_order(order: str) -> None:
 
 
 def _date_from_folded(folded: str, order: str) -> str:
-    f = _extract(folded, _DATE_PATTERN, _DATE_FIELDS)
-    same_separators = f"({f['s']} = {f['t']} OR ({f['s']} = '年' AND {f['t']} = '月'))"
-    year_first = (
-        f"TRY_CAST({f['y']} || {f['y8']} || '-' || {f['m']} || {f['m8']} || '-' "
-        f"|| {f['d']} || {f['d8']} AS DATE)"
-    )
-    serial = f"TRY_CAST({f['serial']} AS INTEGER)"
-    branches = [
-        f"WHEN {f['y']} <> '' AND {same_separators} THEN {year_first}",
-        f"WHEN {f['y8']} <> '' THEN {year_first}",
-        f"WHEN {f['serial']} <> '' AND {serial} BETWEEN 1 AND {_EXCEL_MAX_SERIAL} "
-        f"THEN {_EXCEL_EPOCH} + {serial}",
-    ]
-    if order != "ymd":
-        month, day = (f["a"], f["b"]) if order == "mdy" else (f["b"], f["a"])
-        branches.append(
-            f"WHEN {f['yl']} <> '' AND {f['sa']} = {f['sb']} "
-            f"THEN TRY_CAST({f['yl']} || '-' || {month} || '-' || {day} AS DATE)"
+    def body(struct: str) -> str:
+        f = _fields(struct, _DATE_FIELDS)
+        same_separators = f"({f['s']} = {f['t']} OR ({f['s']} = '年' AND {f['t']} = '月'))"
+        year_first = (
+            f"TRY_CAST({f['y']} || {f['y8']} || '-' || {f['m']} || {f['m8']} || '-' "
+            f"|| {f['d']} || {f['d8']} AS DATE)"
         )
-    return f"CASE {' '.join(branches)} END"
+        serial = f"TRY_CAST(NULLIF({f['serial']}, '') AS INTEGER)"
+        branches = [
+            f"WHEN {f['y']} <> '' AND {same_separators} THEN {year_first}",
+            f"WHEN {f['y8']} <> '' THEN {year_first}",
+            f"WHEN {serial} BETWEEN 1 AND {_EXCEL_MAX_SERIAL} THEN {_EXCEL_EPOCH} + {serial}",
+        ]
+        if order != "ymd":
+            month, day = (f["a"], f["b"]) if order == "mdy" else (f["b"], f["a"])
+            branches.append(
+                f"WHEN {f['yl']} <> '' AND {f['sa']} = {f['sb']} "
+                f"THEN TRY_CAST({f['yl']} || '-' || {month} || '-' || {day} AS DATE)"
+            )
+        return f"CASE {' '.join(branches)} END"
+
+    return _let(_extract(folded, _DATE_PATTERN, _DATE_FIELDS), "_ka_date", body)
 
 
 def parse_date(expr: str, order: str = "ymd") -> str:
@@ -455,13 +517,16 @@ def parse_date(expr: str, order: str = "ymd") -> str:
     optional fraction (the time of day), from 1 to 2958465; and, only when ``order`` is
     ``mdy`` or ``dmy``, the trailing-year forms ``3/5/2024`` / ``05-03-2024``, which are
     ambiguous and so NULL under the default. NULL for blanks, impossible dates
-    (``2024-02-30``), two-digit years and anything else.
+    (``2024-02-30``), two-digit years, years before 1000 and anything else.
     """
     _check_order(order)
-    fast = f"regexp_full_match(({expr}), '[1-9]\\d{{3}}-\\d{{2}}-\\d{{2}}')"
-    return (
-        f"CASE WHEN {fast} THEN TRY_CAST(({expr}) AS DATE) "
-        f"ELSE {_date_from_folded(fold_width(expr), order)} END"
+    return _let(
+        expr,
+        "_ka_in",
+        lambda v: (
+            f"CASE WHEN regexp_full_match({v}, {_FAST_DATE}) THEN TRY_CAST({v} AS DATE) "
+            f"ELSE {_date_from_folded(fold_width(v), order)} END"
+        ),
     )
 
 
@@ -475,13 +540,24 @@ def parse_month(expr: str, order: str = "ymd") -> str:
     NULL for blanks, month 0 or 13, and unreadable text.
     """
     _check_order(order)
-    folded = fold_width(expr)
-    f = _extract(folded, _MONTH_PATTERN, _MONTH_FIELDS)
-    year = f"{f['y']} || {f['y6']} || {f['yl']}"
-    month = f"{f['m']} || {f['m6']} || {f['ml']}"
-    return (
-        f"CASE WHEN {year} <> '' THEN TRY_CAST({year} || '-' || {month} || '-01' AS DATE) "
-        f"ELSE CAST(date_trunc('month', {_date_from_folded(folded, order)}) AS DATE) END"
+
+    def body(folded: str, struct: str) -> str:
+        f = _fields(struct, _MONTH_FIELDS)
+        year = f"{f['y']} || {f['y6']} || {f['yl']}"
+        month = f"{f['m']} || {f['m6']} || {f['ml']}"
+        return (
+            f"CASE WHEN {year} <> '' THEN TRY_CAST({year} || '-' || {month} || '-01' AS DATE) "
+            f"ELSE CAST(date_trunc('month', {_date_from_folded(folded, order)}) AS DATE) END"
+        )
+
+    return _let(
+        fold_width(expr),
+        "_ka_fold",
+        lambda folded: _let(
+            _extract(folded, _MONTH_PATTERN, _MONTH_FIELDS),
+            "_ka_month",
+            lambda struct: body(folded, struct),
+        ),
     )
 
 
@@ -492,33 +568,33 @@ def parse_year(expr: str) -> str:
     ``2024财年``, ``2024.0``, ``FY2024``, ``FY 2024``, ``２０２４``. NULL for blanks, years
     outside 1900..2200, and anything else.
     """
-    year = f"regexp_extract({fold_width(expr)}, {sql_literal(_YEAR_PATTERN)}, 1)"
-    value = f"TRY_CAST({year} AS INTEGER)"
-    return f"CASE WHEN {year} <> '' AND {value} BETWEEN 1900 AND 2200 THEN {value} END"
+    digits = f"NULLIF(regexp_extract({fold_width(expr)}, {_YEAR_PATTERN}, 1), '')"
+    return _let(
+        f"TRY_CAST({digits} AS INTEGER)",
+        "_ka_year",
+        lambda year: f"CASE WHEN {year} BETWEEN 1900 AND 2200 THEN {year} END",
+    )
 
 
 # --- flags and categories ------------------------------------------------------------------
 
 
 def parse_flag(expr: str) -> str:
-    """Yes or no.
+    """Read yes or no.
 
     Accepts a VARCHAR expression; returns BOOLEAN. Compared trimmed, width-folded and in any
     case: true for 是, Y, yes, true, T, 1, 1.0, √, ✓, ✔, 有, 对; false for 否, N, no, false,
     F, 0, 0.0, ×, ✗, ✘, 无, 错. NULL for blanks and anything else (``x`` is ambiguous: a
     cross for "no" or a tick for "yes").
     """
-    key = _key(expr)
-    return (
-        f"CASE WHEN {key} IN ({_in_list(_FLAG_TRUE)}) THEN true "
-        f"WHEN {key} IN ({_in_list(_FLAG_FALSE)}) THEN false END"
-    )
+    results = ["true"] * len(_FLAG_TRUE) + ["false"] * len(_FLAG_FALSE)
+    return _lookup(_key(expr), (*_FLAG_TRUE, *_FLAG_FALSE), results)
 
 
 def parse_category(
     expr: str, values: Mapping[str, Sequence[str]], open_values: bool = False
 ) -> str:
-    """One of a fixed set of values.
+    """Read one of a fixed set of values.
 
     Accepts a VARCHAR expression, ``values`` mapping each canonical value to its spellings
     (as ``Column.values`` in ``schema.py``) and ``open_values``. Returns VARCHAR: the
@@ -535,16 +611,16 @@ def parse_category(
                 raise ValueError(
                     f"spelling {spelling!r} maps to both {owner[key]!r} and {canonical!r}"
                 )
-    by_canonical: dict[str, list[str]] = {}
-    for key, canonical in owner.items():
-        by_canonical.setdefault(canonical, []).append(key)
-    key_sql = _key(expr)
-    branches = " ".join(
-        f"WHEN {key_sql} IN ({_in_list(keys)}) THEN {sql_literal(canonical)}"
-        for canonical, keys in by_canonical.items()
+    owner.pop("", None)
+    keys = list(owner)
+    results = [sql_literal(owner[k]) for k in keys]
+    if not open_values:
+        return _lookup(_key(expr), keys, results) if keys else "CAST(NULL AS VARCHAR)"
+    if not keys:
+        return f"NULLIF({_key(expr)}, '')"
+    return _let(
+        _key(expr), "_ka_key", lambda k: f"COALESCE({_lookup(k, keys, results)}, NULLIF({k}, ''))"
     )
-    other = f"NULLIF({key_sql}, '')" if open_values else "NULL"
-    return f"CASE {branches} ELSE {other} END" if branches else other
 
 
 # --- headers -------------------------------------------------------------------------------

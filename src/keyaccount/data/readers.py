@@ -257,12 +257,14 @@ def _read_csv(
     headers = next(csv.reader([header_line], delimiter=delim))
     width = max(len(headers), *(len(r) for r in csv.reader(lines, delimiter=delim)))
     try:
-        rel = con.read_csv(
-            str(path), header=False, skiprows=header_idx + 1, sep=delim, quotechar='"',
-            escapechar='"', all_varchar=True, null_padding=True, auto_detect=False,
-            columns={f"c{i}": "VARCHAR" for i in range(width)},
+        # A TEMP table: staging must never reach the database file. Every argument is a bound
+        # parameter, so the path and the sniffed delimiter never become SQL text.
+        con.execute(
+            f"""CREATE TEMP TABLE {table_name} AS SELECT * FROM read_csv(?, header = false,
+                skip = ?, delim = ?, quote = '"', escape = '"', all_varchar = true,
+                null_padding = true, auto_detect = false, columns = ?)""",
+            [str(path), header_idx + 1, delim, {f"c{i}": "VARCHAR" for i in range(width)}],
         )
-        rel.create(table_name)
     except duckdb.Error as exc:
         raise ReadError(f"{ref.label}: cannot parse as CSV: {exc}") from None
     finally:

@@ -136,17 +136,29 @@ def stage_typed(
         columns.append(score)
     if table.name == "invoices":
         columns += _invoice_extras(select, match)
-    con.execute(f"CREATE TEMP TABLE {typed} AS SELECT {', '.join(select)} FROM {source} "
-                "ORDER BY r.rowid")
+    con.execute(f"CREATE TEMP TABLE {typed} AS SELECT {', '.join(select)} FROM {source}")
     generated = table.name == "invoices" and "line_id" not in match.columns
     if generated:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {typed} AS SELECT * REPLACE ("
-            "CAST(row_number() OVER (PARTITION BY invoice_id ORDER BY _rid) AS VARCHAR) "
-            f"AS line_id) FROM {typed} ORDER BY _rid"
-        )
+        _number_lines(con, typed)
     _row_rejects(con, index, typed, match, settings, today)
     return StagedSource(index, typed, match, tuple(columns), generated)
+
+
+def _number_lines(con: duckdb.DuckDBPyConnection, typed: str) -> None:
+    """Invoices without line_id: number each invoice's rows 1, 2, … in file order.
+
+    Most exports have one row per invoice, where every line is 1 and no window is needed.
+    """
+    (repeated,) = con.execute(
+        f"SELECT count(invoice_id) - count(DISTINCT invoice_id) FROM {typed}").fetchone() or (0,)
+    if not repeated:
+        con.execute(f"UPDATE {typed} SET line_id = '1'")
+        return
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {typed} AS SELECT * REPLACE ("
+        "CAST(row_number() OVER (PARTITION BY invoice_id ORDER BY _rid) AS VARCHAR) "
+        f"AS line_id) FROM {typed}"
+    )
 
 
 def _invoice_extras(select: list[str], match: HeaderMatch) -> list[str]:

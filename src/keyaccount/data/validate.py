@@ -52,13 +52,13 @@ def _key_columns(staged: StagedSource) -> tuple[str, ...]:
 
 def batch_key_view(
     con: duckdb.DuckDBPyConnection, table: str, sources: Sequence[StagedSource],
-    key: tuple[str, ...], row_sql: dict[int, str],
+    key: tuple[str, ...],
 ) -> str:
     """A view of (key…, src, _rid, row) over the accepted rows of the batch sources of ``table``."""
     name = f"keys_{table}"
     parts = [
-        f"SELECT {', '.join(_quoted(key))}, {s.index} AS src, _rid, "
-        f"{row_sql[s.index]} AS row FROM {s.typed_table} WHERE {accepted(s)}"
+        f"SELECT {', '.join(_quoted(key))}, {s.index} AS src, _rid, _row AS row "
+        f"FROM {s.typed_table} WHERE {accepted(s)}"
         for s in sources
     ]
     con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS " + " UNION ALL ".join(parts))
@@ -76,52 +76,60 @@ def _quoted(cols: Sequence[str]) -> list[str]:
     return [f'"{c}"' for c in cols]
 
 
+def repeated_keys_condition(sources: Sequence[StagedSource]) -> str:
+    """HAVING condition for a key that repeats inside the batch.
+
+    When invoice lines are numbered by the importer, an invoice may have many rows in its own
+    source; it repeats only when it appears in two sources.
+    """
+    return "count(DISTINCT src) > 1" if sources[0].generated_lines else "count(*) > 1"
+
+
 def find_duplicates(
     con: duckdb.DuckDBPyConnection,
     table: str,
     sources: Sequence[StagedSource],
     labels: dict[int, str],
-    row_sql: dict[int, str],
     replaced: Sequence[str],
-) -> tuple[list[Duplicate], list[tuple[int, int]]]:
-    """Rows of the batch whose key repeats within the batch or exists in another source.
+) -> list[Duplicate]:
+    """Keys of the batch that repeat within it or exist in a source outside it (first few).
 
-    Returns the duplicates (for the error message) and, for the within-batch ones, the
-    (src, _rid) of every occurrence in file order so a keep-first/keep-last policy can drop
-    all but one.
+    Counting repeats is one aggregation; the examples are fetched only when there are some.
     """
     key = _key_columns(sources[0])
     if not key:
-        return [], []
-    view = batch_key_view(con, table, sources, key, row_sql)
+        return []
+    view = batch_key_view(con, table, sources, key)
     cols = ", ".join(_quoted(key))
-    label_case = "CASE src " + " ".join(
-        f"WHEN {i} THEN ?" for i in labels) + " END" if labels else "NULL"
-    params = list(labels.values())
-    within = con.execute(
-        f"""SELECT {cols}, list(({label_case}, row) ORDER BY src, _rid),
-                   list((src, _rid) ORDER BY src, _rid)
-            FROM {view} GROUP BY {cols} HAVING count(*) > 1 ORDER BY min(src), min(_rid)""",
-        params,
+    having = repeated_keys_condition(sources)
+    label_of = {i: labels[i] for i in labels}
+    dups: list[Duplicate] = []
+    rows = con.execute(
+        f"""SELECT {cols}, list((src, row) ORDER BY src, _rid)[:3] FROM {view}
+            WHERE ({cols}) IN (SELECT ({cols}) FROM {view} GROUP BY {cols} HAVING {having}
+                               LIMIT {MAX_EXAMPLES})
+            GROUP BY {cols} ORDER BY min(src), min(_rid)"""
     ).fetchall()
-    dups = [Duplicate(table, tuple(map(str, r[:len(key)])), tuple(map(tuple, r[len(key)])))
-            for r in within]
-    occurrences = [tuple(o) for r in within for o in r[len(key) + 1]]
-    # Against rows already in the workspace from other sources.
+    for r in rows:
+        places = tuple((label_of[src], int(row)) for src, row in r[len(key)])
+        dups.append(Duplicate(table, tuple(map(str, r[:len(key)])), places))
     keep, keep_params = not_replaced(replaced, "t._source")
-    clash = con.execute(
-        f"""SELECT {', '.join(f'b.{c}' for c in _quoted(key))}, ({label_case}), b.row,
-                   t._source, t._row
-            FROM {view} b JOIN "{table}" t USING ({cols})
-            WHERE {keep}
-            ORDER BY b.src, b._rid LIMIT {MAX_EXAMPLES}""",
-        params + keep_params,
-    ).fetchall()
-    for r in clash:
+    (existing,) = con.execute(f'SELECT count(*) FROM "{table}" t WHERE {keep}',
+                              keep_params).fetchone() or (0,)
+    if existing:
+        clash = con.execute(
+            f"""SELECT {', '.join(f'b.{c}' for c in _quoted(key))}, b.src, b.row, t._source,
+                       t._row
+                FROM {view} b JOIN "{table}" t USING ({cols}) WHERE {keep}
+                ORDER BY b.src, b._rid LIMIT {MAX_EXAMPLES}""",
+            keep_params,
+        ).fetchall()
         n = len(key)
-        dups.append(Duplicate(table, tuple(map(str, r[:n])),
-                              ((r[n], r[n + 1]), (r[n + 2], r[n + 3]))))
-    return dups, [tuple(o) for o in occurrences]  # type: ignore[misc]
+        for r in clash:
+            dups.append(Duplicate(table, tuple(map(str, r[:n])),
+                                  ((label_of[r[n]], int(r[n + 1])), (str(r[n + 2]),
+                                                                     int(r[n + 3])))))
+    return dups
 
 
 def unknown_customers(
