@@ -44,7 +44,7 @@ def _kill_after(command: list[str], step: str, delay: float) -> int:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("step", "delay"), [("reading", 0.3), ("checking", 0.2),
-                                             ("writing", 0.0), ("writing", 0.3)])
+                                             ("writing", 0.0), ("writing", 0.05)])
 def test_killed_import_leaves_workspace_as_before(ws: Workspace, tmp_path: Path, step: str,
                                                   delay: float) -> None:
     import_sources(ws, [str(write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS))])

@@ -234,3 +234,18 @@ def test_duckdb_table_source(ws: Workspace, tmp_path: Path) -> None:
                     "FROM range(3) t(i)")
     report = _import(ws, f"duckdb://{erp}#kunden", table_name="customers")
     assert report.sources[0].loaded == 3
+
+
+def test_whitespace_rows_and_subtotals_are_skipped_not_rejected(ws: Workspace,
+                                                                 tmp_path: Path) -> None:
+    """Regression: the fast path for ordinary rows must not swallow these."""
+    _import(ws, write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS))
+    rows = _invoices(120)
+    rows.insert(3, ["  ", " ", "\u3000", "", "", "", ""])  # whitespace only, 全角 space too
+    rows.insert(6, ["", "小计", "", "123", "", "", ""])
+    rows.append(["Total:", "", "", "9999", "", "", ""])
+    rows[10][0] = "SUMMIT-7"  # an ordinary invoice whose key merely contains "sum"
+    report = _import(ws, write_csv(tmp_path / "invoices.csv", rows))
+    (src,) = report.sources
+    assert (src.rows_in, src.loaded, src.rejected, src.skipped) == (120, 120, 0, 3)
+    assert ("SUMMIT-7",) in rows_of(ws, "invoices", "invoice_id")

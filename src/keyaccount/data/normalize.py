@@ -305,11 +305,10 @@ class _Number:
         """Return the number as plain ASCII ``-digits.digitsE±n``, ready for a cast."""
         f = self.f
         negative = f"({f['s1']} || {f['s2']} || {f['s3']} = '-' OR {f['q']} = ')')"
-        exponent = self.exponent(shift)
         return (
             f"(CASE WHEN {negative} THEN '-' ELSE '' END "
             f"|| replace(replace({f['int']}, ',', ''), ' ', '') || {f['frac']} "
-            f"|| CASE WHEN {exponent} = 0 THEN '' ELSE 'e' || {exponent} END)"
+            f"|| 'e' || {self.exponent(shift)})"
         )
 
 
@@ -466,7 +465,8 @@ _DATE_PATTERN = (
     r")" + _TIME + r"|(\d{1,7})(?:\.\d*)?)\s*$"
 )
 _DATE_FIELDS = ("y", "s", "m", "t", "d", "y8", "m8", "d8", "a", "sa", "b", "sb", "yl", "serial")
-_FAST_DATE = sql_literal(r"[1-9]\d{3}-\d{2}-\d{2}")
+# Forms DuckDB's own cast reads (and rejects impossible dates in): 2024-03-05, 2024-3-5, 2024/3/5.
+_FAST_DATE = sql_literal(r"[1-9]\d{3}-\d{1,2}-\d{1,2}|[1-9]\d{3}/\d{1,2}/\d{1,2}")
 _MONTH_PATTERN = (
     r"^\s*(?:([1-9]\d{3})\s*[-/.年]\s*(\d{1,2})\s*月?|([1-9]\d{3})(\d{2})"
     r"|(\d{1,2})\s*[-/.]\s*([1-9]\d{3}))\s*$"

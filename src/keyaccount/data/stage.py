@@ -97,11 +97,6 @@ def stage_typed(
     table = match.table
     typed = f"typed_{index}"
     raw_of = {name: f"c{i}" for name, i in match.columns.items()}
-    blanks = [nz.is_blank(r) for r in raw_of.values()]
-    key_cols = [c for c in table.required if c in raw_of]
-    totals = " OR ".join(nz.is_totals_label(raw_of[c.name]) for c in table.columns
-                         if c.name in raw_of and c.kind in (Kind.ID, Kind.TEXT)) or "FALSE"
-    required_blank = " OR ".join(nz.is_blank(raw_of[c]) for c in key_cols) or "FALSE"
     if raw.row_map is None:
         source, row = f"{raw.table_name} r", f"r.rowid + {int(raw.first_row)}"
     else:
@@ -112,23 +107,19 @@ def stage_typed(
         con.unregister(f"rowmap_{index}_arrow")
         source = f"{raw.table_name} r JOIN rowmap_{index} m ON m.rid = r.rowid"
         row = "m.line"
-    select = [
-        "r.rowid AS _rid",
-        f"{row} AS _row",
-        f"CASE WHEN {' AND '.join(blanks) or 'TRUE'} THEN 'blank' "
-        f"WHEN ({totals}) AND ({required_blank} OR "
-        f"{' OR '.join(nz.is_totals_label(raw_of[c]) for c in key_cols) or 'FALSE'}) "
-        "THEN 'totals' END AS _skip",
-    ]
-    select += [f"c{i}" for i in sorted(match.columns.values())]
+    select = ["r.rowid AS _rid", f"{row} AS _row", f"{_skip_sql(match, raw_of)} AS _skip"]
+    # Raw text is kept only where a value can fail to read (ids and text cannot).
+    select += [f"c{match.columns[c.name]}" for c in table.columns
+               if c.name in raw_of and c.kind not in TEXTUAL]
     columns: list[str] = []
     for col in table.columns:
-        raw = raw_of.get(col.name)
-        if raw is None:
+        raw_col = raw_of.get(col.name)
+        if raw_col is None:
             continue
-        expr = value_sql(col, raw, match.raw_headers[match.columns[col.name]], settings)
+        expr = value_sql(col, raw_col, match.raw_headers[match.columns[col.name]], settings)
         if col.default is not None:
-            expr = f"CASE WHEN {nz.is_blank(raw)} THEN {nz.sql_literal(col.default)} ELSE {expr} END"
+            expr = (f"CASE WHEN {nz.is_blank(raw_col)} THEN {nz.sql_literal(col.default)} "
+                    f"ELSE {expr} END")
         select.append(f'{expr} AS "{col.name}"')
         columns.append(col.name)
     for score, i in match.score_columns.items():
@@ -142,6 +133,35 @@ def stage_typed(
         _number_lines(con, typed)
     _row_rejects(con, index, typed, match, settings, today)
     return StagedSource(index, typed, match, tuple(columns), generated)
+
+
+TEXTUAL = (Kind.ID, Kind.TEXT)
+# Characters every totals label contains one of; rows without them skip the full check.
+_TOTALS_HINT = r"计|(?i:tot|sum)|(?:^|\x01)\s*(?:\x01|$)"
+
+
+def _skip_sql(match: HeaderMatch, raw_of: dict[str, str]) -> str:
+    """SQL naming a row ``blank`` (every mapped cell empty) or ``totals``, else NULL.
+
+    A totals row has a totals label (合计, Total, …) in an id or text column and either an
+    empty key column or the label in a key column. Ordinary rows — every key present, no
+    totals character in them — leave at the first test, so the full check runs on few rows.
+    """
+    table = match.table
+    keys = [raw_of[c] for c in table.required if c in raw_of]
+    blank = " AND ".join(nz.is_blank(r) for r in raw_of.values()) or "TRUE"
+    labels = " OR ".join(nz.is_totals_label(raw_of[c.name]) for c in table.columns
+                         if c.name in raw_of and c.kind in TEXTUAL) or "FALSE"
+    key_blank = " OR ".join(nz.is_blank(k) for k in keys) or "FALSE"
+    key_label = " OR ".join(nz.is_totals_label(k) for k in keys) or "FALSE"
+    # One regex over the keys joined by \x01: a totals character, or a whitespace-only key.
+    ordinary = "FALSE"
+    if keys:
+        joined = f"concat_ws(chr(1), {', '.join(keys)})"
+        ordinary = (" AND ".join(f"{k} IS NOT NULL" for k in keys)
+                    + f" AND NOT regexp_matches({joined}, {nz.sql_literal(_TOTALS_HINT)})")
+    return (f"CASE WHEN {ordinary} THEN NULL WHEN {blank} THEN 'blank' "
+            f"WHEN ({labels}) AND ({key_blank} OR {key_label}) THEN 'totals' END")
 
 
 def _number_lines(con: duckdb.DuckDBPyConnection, typed: str) -> None:
@@ -188,29 +208,44 @@ def _row_rejects(
     settings: ImportSettings,
     today: date,
 ) -> None:
+    """Add every row-level problem of source ``index`` to ``rejects`` in one scan.
+
+    Per column: a required value missing; a non-blank value its kind cannot read; a date
+    outside the plausible range. Rows with no problem are filtered out before any list is built.
+    """
     con.execute(REJECTS_DDL)
     earliest = settings.earliest_date
-    latest = date(today.year + settings.latest_years_ahead, today.month,
-                  min(today.day, 28))
+    latest = date(today.year + settings.latest_years_ahead, today.month, min(today.day, 28))
+    problems: list[tuple[str, str, str, str, str]] = []  # condition, column, raw, reason, detail
     for col in match.table.columns:
         if col.name not in match.columns:
             continue
         raw = f"c{match.columns[col.name]}"
         cell = f'"{col.name}"'
-        checks: list[tuple[str, str, str]] = []
+        textual = col.kind in TEXTUAL
+        shown = "NULL" if textual else raw
         if col.required:
-            checks.append((f"{nz.is_blank(raw)}", "missing", "a required value is empty"))
-        checks.append((f"NOT {nz.is_blank(raw)} AND {cell} IS NULL", "unreadable",
-                       unreadable_detail(col)))
+            problems.append((f"{cell} IS NULL" if textual else nz.is_blank(raw), col.name,
+                             shown, "missing", "a required value is empty"))
+        if not textual:
+            problems.append((f"{cell} IS NULL AND NOT {nz.is_blank(raw)}", col.name, raw,
+                             "unreadable", unreadable_detail(col)))
         if col.kind in (Kind.DATE, Kind.MONTH):
-            checks.append((
-                f"{cell} NOT BETWEEN DATE '{earliest.isoformat()}' AND DATE '{latest.isoformat()}'",
-                "implausible_date",
-                f"outside the plausible range {earliest.isoformat()} to {latest.isoformat()}",
-            ))
-        for condition, reason, detail in checks:
-            con.execute(
-                f"""INSERT INTO rejects SELECT {index}, _rid, ?, {raw}, ?, ? FROM {typed}
-                    WHERE _skip IS NULL AND ({condition})""",
-                [col.name, reason, detail],
-            )
+            problems.append((
+                f"{cell} NOT BETWEEN DATE '{earliest.isoformat()}' "
+                f"AND DATE '{latest.isoformat()}'", col.name, raw, "implausible_date",
+                f"outside the plausible range {earliest.isoformat()} to {latest.isoformat()}"))
+    if not problems:
+        return
+    cases = ", ".join(
+        f"CASE WHEN {cond} THEN {{'col': {nz.sql_literal(name)}, 'value': {value}, "
+        f"'reason': {nz.sql_literal(reason)}, 'detail': {nz.sql_literal(detail)}}} END"
+        for cond, name, value, reason, detail in problems
+    )
+    any_problem = " OR ".join(f"coalesce({cond}, FALSE)" for cond, *_ in problems)
+    con.execute(
+        f"""INSERT INTO rejects
+            SELECT {index}, _rid, p.col, p.value, p.reason, p.detail FROM (
+                SELECT _rid, unnest(list_filter([{cases}], x -> x IS NOT NULL)) AS p
+                FROM {typed} WHERE _skip IS NULL AND ({any_problem}))"""
+    )

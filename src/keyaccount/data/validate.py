@@ -149,9 +149,8 @@ def unknown_customers(
         for col in s.match.table.columns:
             if col.references != CUSTOMER_REF or col.name not in s.match.columns:
                 continue
-            raw = f"c{s.match.columns[col.name]}"
             con.execute(
-                f"""INSERT INTO rejects SELECT {s.index}, _rid, ?, {raw}, 'unknown_customer',
+                f"""INSERT INTO rejects SELECT {s.index}, _rid, ?, "{col.name}", 'unknown_customer',
                         'no customer with this customer_id in the workspace or this import'
                     FROM {s.typed_table} t WHERE {accepted(s)} AND t."{col.name}" IS NOT NULL
                     AND t."{col.name}" NOT IN (SELECT customer_id FROM known_customers)""",
