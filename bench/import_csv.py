@@ -66,27 +66,37 @@ def main() -> None:
         if not invoices.exists():
             con.execute(GEN_INVOICES.format(path=invoices), [args.customers, args.lines])
     size_mb = invoices.stat().st_size / 1e6
-    print(f"data: {args.lines:,} invoice lines, {size_mb:,.0f} MB "
-          f"(generated in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"data: {args.lines:,} invoice lines, {size_mb:,.0f} MB "
+        f"(generated in {time.perf_counter() - started:.1f} s)"
+    )
 
     floor_db = folder / "floor.duckdb"
     floor_db.unlink(missing_ok=True)
-    floor_s, floor_mb = run_measured([
-        sys.executable, "-c",
-        "import duckdb,sys; c=duckdb.connect(sys.argv[1]); "
-        "c.execute('CREATE TABLE t AS SELECT * FROM read_csv(?)', [sys.argv[2]])",
-        str(floor_db), str(invoices)])
+    floor_s, floor_mb = run_measured(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb,sys; c=duckdb.connect(sys.argv[1]); "
+            "c.execute('CREATE TABLE t AS SELECT * FROM read_csv(?)', [sys.argv[2]])",
+            str(floor_db),
+            str(invoices),
+        ]
+    )
 
     ws = folder / "ws"
     shutil.rmtree(ws, ignore_errors=True)
     cli = [sys.executable, "-m", "keyaccount.cli"]
     subprocess.run([*cli, "init", str(ws)], check=True, capture_output=True)
     import_s, import_mb = run_measured(
-        [*cli, "import", str(customers), str(invoices), "--workspace", str(ws)])
+        [*cli, "import", str(customers), str(invoices), "--workspace", str(ws)]
+    )
 
     rows = args.lines
     print(f"{'step':<34}{'seconds':>9}{'rows/s':>14}{'peak MB':>10}")
-    print(f"{'duckdb read_csv (floor)':<34}{floor_s:>9.1f}{rows / floor_s:>14,.0f}{floor_mb:>10,.0f}")
+    print(
+        f"{'duckdb read_csv (floor)':<34}{floor_s:>9.1f}{rows / floor_s:>14,.0f}{floor_mb:>10,.0f}"
+    )
     print(f"{'keyaccount import':<34}{import_s:>9.1f}{rows / import_s:>14,.0f}{import_mb:>10,.0f}")
     print(f"import / floor: {import_s / floor_s:.1f}x")
 

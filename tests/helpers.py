@@ -38,13 +38,18 @@ def write_xlsx(path: Path, sheets: dict[str, Rows]) -> Path:
 def fingerprint(ws: Workspace) -> dict[str, tuple[int, int]]:
     """(row count, order-independent hash of all rows) of every table, bookkeeping included."""
     with ws.connect(read_only=True) as con:
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema='main' "
-            "ORDER BY 1").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema='main' "
+                "ORDER BY 1"
+            ).fetchall()
+        ]
         out = {}
         for name in names:
             count, digest = con.execute(
-                f'SELECT count(*), coalesce(bit_xor(hash(t)), 0) FROM "{name}" t').fetchone()
+                f'SELECT count(*), coalesce(bit_xor(hash(t)), 0) FROM "{name}" t'
+            ).fetchone()
             out[name] = (int(count), int(digest))
         return out
 
@@ -54,7 +59,6 @@ def rows_of(ws: Workspace, table: str, columns: str = "*", order: str = "_row") 
     assert table in TABLES or table.startswith("_")
     with ws.connect(read_only=True) as con:
         return con.execute(f'SELECT {columns} FROM "{table}" ORDER BY {order}').fetchall()
-
 
 
 CUSTOMER_ROWS: list[list[object]] = [

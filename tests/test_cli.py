@@ -40,8 +40,11 @@ def test_init_import_status_from_inside_the_workspace(tmp_path: Path) -> None:
 def test_failed_import_exits_nonzero_and_names_row_column_value(tmp_path: Path) -> None:
     _run("init", str(tmp_path))
     customers = write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS)
-    rows = [["invoice_id", "customer_id", "date", "amount"],
-            ["I1", "C001", "2024-01-01", "12x"], ["I2", "C002", "2024-01-02", "5"]]
+    rows = [
+        ["invoice_id", "customer_id", "date", "amount"],
+        ["I1", "C001", "2024-01-01", "12x"],
+        ["I2", "C002", "2024-01-02", "5"],
+    ]
     invoices = write_csv(tmp_path / "invoices.csv", rows)
     code, out = _run("import", str(customers), str(invoices), "--workspace", str(tmp_path))
     assert code == 1
@@ -66,11 +69,13 @@ def test_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_rejects_lists_what_was_kept(tmp_path: Path) -> None:
     _run("init", str(tmp_path))
-    rows = [*CUSTOMER_ROWS] + [[f"C{i:03d}", f"客户{i}", "", "", "", "", ""]
-                               for i in range(10, 200)]
+    rows = [*CUSTOMER_ROWS] + [
+        [f"C{i:03d}", f"客户{i}", "", "", "", "", ""] for i in range(10, 200)
+    ]
     rows[5][6] = "2019年13月1日"
-    code, out = _run("import", str(write_csv(tmp_path / "customers.csv", rows)),
-                     "--workspace", str(tmp_path))
+    code, out = _run(
+        "import", str(write_csv(tmp_path / "customers.csv", rows)), "--workspace", str(tmp_path)
+    )
     assert code == 0, out
     code, out = _run("rejects", "--workspace", str(tmp_path))
     assert "2019年13月1日" in out and "first_date" in out

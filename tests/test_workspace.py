@@ -52,9 +52,11 @@ def test_settings_file_and_overrides(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("[import]\nmax_reject_share = 2\n", "import.max_reject_share"),
-     ("[import]\nnot_a_key = 1\n", "import.not_a_key"),
-     ("currency = \n", "keyaccount.toml")],
+    [
+        ("[import]\nmax_reject_share = 2\n", "import.max_reject_share"),
+        ("[import]\nnot_a_key = 1\n", "import.not_a_key"),
+        ("currency = \n", "keyaccount.toml"),
+    ],
 )
 def test_bad_settings_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / SETTINGS_FILE
@@ -67,4 +69,5 @@ def test_bad_settings_name_the_key(tmp_path: Path, text: str, message: str) -> N
 def test_generated_reference_pages_are_current(name: str) -> None:
     expected = GENERATED[name]().rstrip("\n") + "\n"
     assert (DOCS / name).read_text(encoding="utf-8") == expected, (
-        f"docs/{name} is out of date: run `make docs`")
+        f"docs/{name} is out of date: run `make docs`"
+    )

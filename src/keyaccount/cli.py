@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,8 +32,13 @@ err = Console(stderr=True)
 
 WorkspaceOpt = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", help="Workspace folder (default: the current folder or "
-                 "the nearest parent holding keyaccount.toml).", show_default=False),
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: the current folder or "
+        "the nearest parent holding keyaccount.toml).",
+        show_default=False,
+    ),
 ]
 
 
@@ -75,25 +79,53 @@ def init(
 
 @app.command("import")
 def import_(
-    paths: Annotated[list[str], typer.Argument(
-        help="CSV, Excel or Parquet files, or database tables as URL#table "
-        "(duckdb:///erp.duckdb#invoices, postgres://user@host/db#public.invoices).")],
-    table: Annotated[str | None, typer.Option(
-        "--table", "-t", help="Canonical table to load into (default: inferred from the file "
-        "or sheet name and the headers).")] = None,
-    mapping: Annotated[Path | None, typer.Option(
-        "--mapping", "-m", help="TOML file mapping your headers to canonical columns.")] = None,
-    sheet: Annotated[str | None, typer.Option(
-        "--sheet", help="Sheet of a workbook to read (default: every sheet).")] = None,
-    source: Annotated[str | None, typer.Option(
-        "--source", help="Name of the source (default: the file name). Re-importing a source "
-        "replaces what it brought before.")] = None,
-    on_duplicate: Annotated[str | None, typer.Option(
-        "--on-duplicate", help="error, keep-first or keep-last (duplicates inside this "
-        "import).")] = None,
-    max_reject_share: Annotated[float | None, typer.Option(
-        "--max-reject-share", help="Fail when more than this share of a source's rows is "
-        "rejected (default 0.01).")] = None,
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="CSV, Excel or Parquet files, or database tables as URL#table "
+            "(duckdb:///erp.duckdb#invoices, postgres://user@host/db#public.invoices)."
+        ),
+    ],
+    table: Annotated[
+        str | None,
+        typer.Option(
+            "--table",
+            "-t",
+            help="Canonical table to load into (default: inferred from the file "
+            "or sheet name and the headers).",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", "-m", help="TOML file mapping your headers to canonical columns."
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="Sheet of a workbook to read (default: every sheet)."),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="Name of the source (default: the file name). Re-importing a source "
+            "replaces what it brought before.",
+        ),
+    ] = None,
+    on_duplicate: Annotated[
+        str | None,
+        typer.Option(
+            "--on-duplicate", help="error, keep-first or keep-last (duplicates inside this import)."
+        ),
+    ] = None,
+    max_reject_share: Annotated[
+        float | None,
+        typer.Option(
+            "--max-reject-share",
+            help="Fail when more than this share of a source's rows is rejected (default 0.01).",
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Import exports into the workspace, atomically: all files or nothing."""
@@ -108,8 +140,14 @@ def import_(
     except SettingsError as exc:
         raise _fail(str(exc)) from None
     started = time.perf_counter()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task("importing", total=None)
 
         def step(stage: str, label: str) -> None:
@@ -120,8 +158,14 @@ def import_(
 
         try:
             report = import_sources(
-                ws, paths, table_name=table, mapping_path=mapping, sheet=sheet,
-                source_label=source, settings=settings, progress=step,
+                ws,
+                paths,
+                table_name=table,
+                mapping_path=mapping,
+                sheet=sheet,
+                source_label=source,
+                settings=settings,
+                progress=step,
             )
         except ImportFailed as exc:
             bar.stop()
@@ -135,24 +179,37 @@ def import_(
 
 def _print_report(report: ImportReport) -> None:
     table = RichTable(title=f"Import {report.batch_id}", title_justify="left")
-    for name in ("source", "table", "status", "rows", "loaded", "rejected", "skipped",
-                 "replaced"):
-        table.add_column(name, justify="right" if name in {"rows", "loaded", "rejected",
-                                                           "skipped", "replaced"} else "left")
+    for name in ("source", "table", "status", "rows", "loaded", "rejected", "skipped", "replaced"):
+        table.add_column(
+            name,
+            justify="right"
+            if name in {"rows", "loaded", "rejected", "skipped", "replaced"}
+            else "left",
+        )
     for s in report.sources:
-        table.add_row(s.source, s.table, s.status if not s.note else f"{s.status} ({s.note})",
-                      f"{s.rows_in:,}", f"{s.loaded:,}", f"{s.rejected:,}", f"{s.skipped:,}",
-                      f"{s.replaced:,}")
+        table.add_row(
+            s.source,
+            s.table,
+            s.status if not s.note else f"{s.status} ({s.note})",
+            f"{s.rows_in:,}",
+            f"{s.loaded:,}",
+            f"{s.rejected:,}",
+            f"{s.skipped:,}",
+            f"{s.replaced:,}",
+        )
     console.print(table)
     for s in report.sources:
         if s.ignored_headers:
-            console.print(f"{s.source}: columns not used: {', '.join(s.ignored_headers)}",
-                          highlight=False)
+            console.print(
+                f"{s.source}: columns not used: {', '.join(s.ignored_headers)}", highlight=False
+            )
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if report.rejects_total:
-        rej = RichTable(title=f"Rejected values ({report.rejects_total:,}; first "
-                        f"{len(report.rejects)} shown)", title_justify="left")
+        rej = RichTable(
+            title=f"Rejected values ({report.rejects_total:,}; first {len(report.rejects)} shown)",
+            title_justify="left",
+        )
         for name in ("source", "row", "column", "value", "reason"):
             rej.add_column(name)
         for r in report.rejects:
@@ -170,12 +227,16 @@ def status(workspace: WorkspaceOpt = None) -> None:
     ws = _workspace(workspace)
     info = workspace_status(ws)
     table = RichTable(title=f"Workspace {ws.root}", title_justify="left")
-    for name, justify in (("table", "left"), ("rows", "right"), ("sources", "right"),
-                          ("from", "left"), ("to", "left")):
+    for name, justify in (
+        ("table", "left"),
+        ("rows", "right"),
+        ("sources", "right"),
+        ("from", "left"),
+        ("to", "left"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for t in info.tables:
-        table.add_row(t.name, f"{t.rows:,}", str(t.sources), str(t.first or ""),
-                      str(t.last or ""))
+        table.add_row(t.name, f"{t.rows:,}", str(t.sources), str(t.first or ""), str(t.last or ""))
     console.print(table)
     analyses = RichTable(title="Analyses", title_justify="left")
     analyses.add_column("§", justify="right")
@@ -199,7 +260,9 @@ def rejects(
     with ws.connect(read_only=True) as con:
         rows = con.execute(
             'SELECT source, "row", "column", value, reason, detail FROM _rejects '
-            'ORDER BY source, "row" LIMIT ?', [limit]).fetchall()
+            'ORDER BY source, "row" LIMIT ?',
+            [limit],
+        ).fetchall()
         (total,) = con.execute("SELECT count(*) FROM _rejects").fetchone() or (0,)
     table = RichTable(title=f"Rejected values ({total:,})", title_justify="left")
     for name in ("source", "row", "column", "value", "reason"):
@@ -212,9 +275,11 @@ def rejects(
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Workspace folder to create.")] = Path(
-        "keyaccount-demo"),
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same "
-                                      "company.")] = 7,
+        "keyaccount-demo"
+    ),
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same company.")
+    ] = 7,
     customers: Annotated[int, typer.Option(help="Number of customers.")] = 500,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
 ) -> None:
@@ -228,8 +293,11 @@ def demo(
     started = time.perf_counter()
     with console.status("generating the demo company…"):
         files = generate(out / "exports", seed=seed, customers=customers)
-    console.print(f"Wrote {len(files.files)} export files to {out / 'exports'} "
-                  f"in {time.perf_counter() - started:.1f} s.", highlight=False)
+    console.print(
+        f"Wrote {len(files.files)} export files to {out / 'exports'} "
+        f"in {time.perf_counter() - started:.1f} s.",
+        highlight=False,
+    )
     ws = Workspace.init(out)
     try:
         report = import_sources(ws, [str(p) for p in files.files])
@@ -238,8 +306,11 @@ def demo(
         raise _fail(str(exc), exc.details) from None
     _print_report(report)
     status(workspace=out)
-    console.print(f"Demo workspace ready in {out} ({time.perf_counter() - started:.1f} s). "
-                  f"Try: keyaccount status --workspace {out}", highlight=False)
+    console.print(
+        f"Demo workspace ready in {out} ({time.perf_counter() - started:.1f} s). "
+        f"Try: keyaccount status --workspace {out}",
+        highlight=False,
+    )
 
 
 def main() -> None:
@@ -248,4 +319,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -24,7 +24,9 @@ class ImportSettings(_Section):
     """How files are read and checked on import."""
 
     max_reject_share: float = Field(
-        0.01, ge=0, le=1,
+        0.01,
+        ge=0,
+        le=1,
         description="An import fails when the share of a source's data rows that cannot be "
         "read exceeds this (0.01 = 1%). Rejected rows are always reported.",
     )
@@ -42,7 +44,8 @@ class ImportSettings(_Section):
         date(1980, 1, 1), description="Dates before this are rejected as implausible."
     )
     latest_years_ahead: int = Field(
-        2, ge=0,
+        2,
+        ge=0,
         description="Dates more than this many years after the day of the import are rejected "
         "as implausible.",
     )
@@ -161,8 +164,16 @@ def settings_markdown() -> str:
                 continue
             rows.append(f"| `{key}` | `{_toml_value(info.default)}` | {info.description} |")
         if rows:
-            out.extend([f"## `[{prefix}]`" if prefix else "## top level", "",
-                        "| key | default | meaning |", "| --- | --- | --- |", *rows, ""])
+            out.extend(
+                [
+                    f"## `[{prefix}]`" if prefix else "## top level",
+                    "",
+                    "| key | default | meaning |",
+                    "| --- | --- | --- |",
+                    *rows,
+                    "",
+                ]
+            )
         for key, sub in subs:
             walk(sub, f"{prefix}.{key}" if prefix else key)
 

@@ -11,9 +11,15 @@ from keyaccount.workspace import Workspace
 
 # The column that dates each table's rows, for the date range shown by `status`.
 DATE_COLUMNS = {
-    "invoices": "date", "subscriptions": "start", "costs": "period",
-    "account_units": "adopted_date", "interactions": "date", "surveys": "date",
-    "opportunities": "created", "fx": "month", "customers": "first_date",
+    "invoices": "date",
+    "subscriptions": "start",
+    "costs": "period",
+    "account_units": "adopted_date",
+    "interactions": "date",
+    "surveys": "date",
+    "opportunities": "created",
+    "fx": "month",
+    "customers": "first_date",
 }
 
 
@@ -58,12 +64,12 @@ def workspace_status(ws: Workspace) -> WorkspaceStatus:
                 f'SELECT count(*), count(DISTINCT _source), {span} FROM "{t.name}"'
             ).fetchone() or (0, 0, None, None)
             tables.append(TableStatus(t.name, int(rows), int(sources), first, last))
-        last = con.execute(
-            "SELECT max(finished_at) FROM _imports").fetchone()
+        last = con.execute("SELECT max(finished_at) FROM _imports").fetchone()
     present = [t.name for t in tables if t.rows]
     analyses = tuple(
         AnalysisStatus(a.key, a.section, a.title_en, a.missing(present)) for a in ANALYSES
     )
     stamp = last[0] if last else None
-    return WorkspaceStatus(tuple(tables), analyses,
-                           stamp.isoformat(sep=" ", timespec="seconds") if stamp else None)
+    return WorkspaceStatus(
+        tuple(tables), analyses, stamp.isoformat(sep=" ", timespec="seconds") if stamp else None
+    )

@@ -126,7 +126,8 @@ META_DDL = (
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create whatever canonical or bookkeeping table is missing (idempotent)."""
     existing = {
-        r[0] for r in con.execute(
+        r[0]
+        for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
         ).fetchall()
     }

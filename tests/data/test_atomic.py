@@ -30,8 +30,7 @@ def _big_invoices(path: Path) -> Path:
 
 def _kill_after(command: list[str], step: str, delay: float) -> int:
     """Run ``command``, SIGKILL it ``delay`` s after it prints ``step``; its return code."""
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     for line in proc.stderr:
         if line.startswith(step):
@@ -43,18 +42,29 @@ def _kill_after(command: list[str], step: str, delay: float) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("step", "delay"), [("reading", 0.3), ("checking", 0.2),
-                                             ("writing", 0.0), ("writing", 0.05)])
-def test_killed_import_leaves_workspace_as_before(ws: Workspace, tmp_path: Path, step: str,
-                                                  delay: float) -> None:
+@pytest.mark.parametrize(
+    ("step", "delay"), [("reading", 0.3), ("checking", 0.2), ("writing", 0.0), ("writing", 0.05)]
+)
+def test_killed_import_leaves_workspace_as_before(
+    ws: Workspace, tmp_path: Path, step: str, delay: float
+) -> None:
     import_sources(ws, [str(write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS))])
-    first = write_csv(tmp_path / "invoices.csv",
-                      [["发票号", "客户编号", "开票日期", "金额"], ["A1", "C001", "2024-01-01", "5"]])
+    first = write_csv(
+        tmp_path / "invoices.csv",
+        [["发票号", "客户编号", "开票日期", "金额"], ["A1", "C001", "2024-01-01", "5"]],
+    )
     import_sources(ws, [str(first)])
     before = fingerprint(ws)
     big = _big_invoices(tmp_path / "invoices.csv")  # a corrected invoices.csv: replaces A1
-    command = [sys.executable, "-m", "keyaccount.cli", "import", str(big),
-               "--workspace", str(ws.root)]
+    command = [
+        sys.executable,
+        "-m",
+        "keyaccount.cli",
+        "import",
+        str(big),
+        "--workspace",
+        str(ws.root),
+    ]
 
     assert _kill_after(command, step, delay) == -9  # killed, not finished
     assert fingerprint(ws) == before

@@ -19,9 +19,16 @@ from keyaccount.data.schema import TABLES
 
 @pytest.mark.parametrize(
     ("header", "key"),
-    [("金额(万元)", "金额"), ("金额（万元）", "金额"), ("销售额/万元", "销售额"),
-     ("Customer_ID", "customerid"), ("Invoice No.", "invoiceno"), ("客户 编号", "客户编号"),
-     ("*客户编号", "客户编号"), ("ＡＭＯＵＮＴ", "amount")],
+    [
+        ("金额(万元)", "金额"),
+        ("金额（万元）", "金额"),
+        ("销售额/万元", "销售额"),
+        ("Customer_ID", "customerid"),
+        ("Invoice No.", "invoiceno"),
+        ("客户 编号", "客户编号"),
+        ("*客户编号", "客户编号"),
+        ("ＡＭＯＵＮＴ", "amount"),
+    ],
 )
 def test_header_key(header: str, key: str) -> None:
     assert header_key(header) == key
@@ -35,19 +42,20 @@ def test_aliases_map_chinese_headers() -> None:
 
 
 def test_score_columns_are_kept_for_customers() -> None:
-    match = match_headers(["customer_id", "score_strategic", "score_bad name"],
-                          TABLES["customers"])
+    match = match_headers(["customer_id", "score_strategic", "score_bad name"], TABLES["customers"])
     assert match.score_columns == {"score_strategic": 1}
     assert match.ignored == ("score_bad name",)
 
 
 @pytest.mark.parametrize(
     ("headers", "name", "table"),
-    [(["客户编号", "客户名称"], "export.csv", "customers"),
-     (["发票号", "客户编号", "日期", "金额"], "data.csv", "invoices"),
-     (["客户编号", "日期", "评分"], "满意度调查.xlsx#Sheet1", "surveys"),
-     (["客户编号", "日期"], "拜访记录.csv", "interactions"),
-     (["customer_id", "year", "category_spend"], "x.csv", "wallet")],
+    [
+        (["客户编号", "客户名称"], "export.csv", "customers"),
+        (["发票号", "客户编号", "日期", "金额"], "data.csv", "invoices"),
+        (["客户编号", "日期", "评分"], "满意度调查.xlsx#Sheet1", "surveys"),
+        (["客户编号", "日期"], "拜访记录.csv", "interactions"),
+        (["customer_id", "year", "category_spend"], "x.csv", "wallet"),
+    ],
 )
 def test_infer_table(headers: list[str], name: str, table: str) -> None:
     found = infer_table(headers, name)

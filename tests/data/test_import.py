@@ -21,8 +21,17 @@ def _invoices(n: int, bad: int = 0, start: int = 0) -> list[list[object]]:
     rows: list[list[object]] = [INVOICE_HEADER]
     for i in range(start, start + n):
         when = "2024年13月40日" if i - start < bad else f"2024/{i % 12 + 1}/{i % 28 + 1}"
-        rows.append([f"INV{i:05d}", f"C00{i % 3 + 1}", when, f"{(i % 7) + 1}.25",
-                     "1,000.00", "传感器", "正式"])
+        rows.append(
+            [
+                f"INV{i:05d}",
+                f"C00{i % 3 + 1}",
+                when,
+                f"{(i % 7) + 1}.25",
+                "1,000.00",
+                "传感器",
+                "正式",
+            ]
+        )
     return rows
 
 
@@ -36,7 +45,12 @@ def test_gbk_csv_with_chinese_headers_and_totals_row(ws: Workspace, tmp_path: Pa
     report = _import(ws, path)
     (src,) = report.sources
     assert (src.table, src.status, src.rows_in, src.loaded, src.rejected) == (
-        "customers", "loaded", 3, 3, 0)
+        "customers",
+        "loaded",
+        3,
+        3,
+        0,
+    )
     assert src.skipped == 1  # the totals row; the empty line is not a record
     got = rows_of(ws, "customers", "customer_id, name, ownership, is_lighthouse, first_date, _row")
     assert got == [
@@ -48,11 +62,14 @@ def test_gbk_csv_with_chinese_headers_and_totals_row(ws: Workspace, tmp_path: Pa
 
 def test_xlsx_with_title_row_wan_unit_and_totals(ws: Workspace, tmp_path: Path) -> None:
     customers = write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS, encoding="utf-8-sig")
-    sheet = [["2024年销售明细（单位：万元）"], INVOICE_HEADER,
-             ["INV1", "C001", "2024-03-05", "1.5", 9000, "传感器", "样品"],
-             ["INV2", "C002", 45356, "２，０００．５", None, "控制器", None],
-             [None] * 7,
-             ["合计", None, None, 2002, None, None, None]]
+    sheet = [
+        ["2024年销售明细（单位：万元）"],
+        INVOICE_HEADER,
+        ["INV1", "C001", "2024-03-05", "1.5", 9000, "传感器", "样品"],
+        ["INV2", "C002", 45356, "２，０００．５", None, "控制器", None],
+        [None] * 7,
+        ["合计", None, None, 2002, None, None, None],
+    ]
     book = write_xlsx(tmp_path / "sales.xlsx", {"明细": sheet})
     report = _import(ws, customers, book, table_name=None)
     by_source = {s.source: s for s in report.sources}
@@ -65,8 +82,7 @@ def test_xlsx_with_title_row_wan_unit_and_totals(ws: Workspace, tmp_path: Path) 
     ]
 
 
-def test_reject_share_over_limit_fails_and_changes_nothing(ws: Workspace,
-                                                           tmp_path: Path) -> None:
+def test_reject_share_over_limit_fails_and_changes_nothing(ws: Workspace, tmp_path: Path) -> None:
     _import(ws, write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS))
     before = fingerprint(ws)
     bad = write_csv(tmp_path / "invoices.csv", _invoices(200, bad=4))  # 2% bad
@@ -77,7 +93,12 @@ def test_reject_share_over_limit_fails_and_changes_nothing(ws: Workspace,
     assert report.rejects_total == 4
     first = report.rejects[0]
     assert (first.source, first.row, first.column, first.value, first.reason) == (
-        "invoices.csv", 2, "date", "2024年13月40日", "unreadable")
+        "invoices.csv",
+        2,
+        "date",
+        "2024年13月40日",
+        "unreadable",
+    )
     assert report.rejects_file is not None and report.rejects_file.exists()
     assert "2024年13月40日" in report.rejects_file.read_text(encoding="utf-8-sig")
     assert fingerprint(ws) == before
@@ -102,8 +123,7 @@ def test_reimport_same_file_changes_nothing(ws: Workspace, tmp_path: Path) -> No
     assert fingerprint(ws) == before
 
 
-def test_corrected_file_replaces_what_its_source_brought(ws: Workspace,
-                                                         tmp_path: Path) -> None:
+def test_corrected_file_replaces_what_its_source_brought(ws: Workspace, tmp_path: Path) -> None:
     _import(ws, write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS))
     path = tmp_path / "invoices.csv"
     _import(ws, write_csv(path, _invoices(50)))
@@ -120,19 +140,22 @@ def test_duplicate_key_names_both_rows(ws: Workspace, tmp_path: Path) -> None:
     before = fingerprint(ws)
     with pytest.raises(ImportFailed) as failure:
         _import(ws, write_csv(tmp_path / "customers.csv", rows))
-    assert failure.value.details == ["customers key (C002): customers.csv row 3 and "
-                                     "customers.csv row 5"]
+    assert failure.value.details == [
+        "customers key (C002): customers.csv row 3 and customers.csv row 5"
+    ]
     assert fingerprint(ws) == before
 
 
 def test_duplicate_against_another_source_names_both(ws: Workspace, tmp_path: Path) -> None:
     _import(ws, write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS))
-    other = write_csv(tmp_path / "more_customers.csv",
-                      [CUSTOMER_ROWS[0], ["C009", "新客户"], ["C001", "又一个"]])
+    other = write_csv(
+        tmp_path / "more_customers.csv", [CUSTOMER_ROWS[0], ["C009", "新客户"], ["C001", "又一个"]]
+    )
     with pytest.raises(ImportFailed) as failure:
         _import(ws, other, table_name="customers")
     assert failure.value.details == [
-        "customers key (C001): more_customers.csv row 3 and customers.csv row 2"]
+        "customers key (C001): more_customers.csv row 3 and customers.csv row 2"
+    ]
 
 
 def test_keep_last_resolves_duplicates_inside_an_import(ws: Workspace, tmp_path: Path) -> None:
@@ -152,11 +175,14 @@ def test_unknown_customer_is_rejected_with_its_value(ws: Workspace, tmp_path: Pa
     report = _import(ws, write_csv(tmp_path / "invoices.csv", rows))
     (reject,) = report.rejects
     assert (reject.row, reject.column, reject.value, reject.reason) == (
-        6, "customer_id", "C999", "unknown_customer")
+        6,
+        "customer_id",
+        "C999",
+        "unknown_customer",
+    )
 
 
-def test_customers_and_invoices_in_one_call_see_each_other(ws: Workspace,
-                                                           tmp_path: Path) -> None:
+def test_customers_and_invoices_in_one_call_see_each_other(ws: Workspace, tmp_path: Path) -> None:
     invoices = write_csv(tmp_path / "invoices.csv", _invoices(20))
     customers = write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS)
     report = _import(ws, invoices, customers)  # order of the files does not matter
@@ -166,8 +192,11 @@ def test_customers_and_invoices_in_one_call_see_each_other(ws: Workspace,
 def test_mixed_currencies_without_fx_fail(ws: Workspace, tmp_path: Path) -> None:
     _import(ws, write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS))
     before = fingerprint(ws)
-    rows = [["invoice_id", "customer_id", "date", "amount"],
-            ["A1", "C001", "2024-01-02", "¥1,000"], ["A2", "C002", "2024-01-03", "$200"]]
+    rows = [
+        ["invoice_id", "customer_id", "date", "amount"],
+        ["A1", "C001", "2024-01-02", "¥1,000"],
+        ["A2", "C002", "2024-01-03", "$200"],
+    ]
     with pytest.raises(ImportFailed, match=r"CNY \(1 rows\), USD \(1 rows\)"):
         _import(ws, write_csv(tmp_path / "invoices.csv", rows))
     assert fingerprint(ws) == before
@@ -181,8 +210,7 @@ def test_implausible_date_is_rejected(ws: Workspace, tmp_path: Path) -> None:
     assert [(r.row, r.reason) for r in report.rejects] == [(2, "implausible_date")]
 
 
-def test_missing_required_column_lists_headers_and_aliases(ws: Workspace,
-                                                           tmp_path: Path) -> None:
+def test_missing_required_column_lists_headers_and_aliases(ws: Workspace, tmp_path: Path) -> None:
     rows = [["发票号", "客户编号", "开票日期", "金 额 合 计"], ["I1", "C001", "2024-01-01", "5"]]
     with pytest.raises(ImportFailed) as failure:
         _import(ws, write_csv(tmp_path / "invoices.csv", rows), table_name="invoices")
@@ -194,8 +222,9 @@ def test_missing_required_column_lists_headers_and_aliases(ws: Workspace,
 
 def test_mapping_file_maps_unknown_headers(ws: Workspace, tmp_path: Path) -> None:
     mapping = tmp_path / "mapping.toml"
-    mapping.write_text('[customers]\n"Kundennummer" = "customer_id"\n"Firma" = "name"\n',
-                       encoding="utf-8")
+    mapping.write_text(
+        '[customers]\n"Kundennummer" = "customer_id"\n"Firma" = "name"\n', encoding="utf-8"
+    )
     path = write_csv(tmp_path / "kunden.csv", [["Kundennummer", "Firma"], ["K1", "Acme"]])
     _import(ws, path, table_name="customers", mapping_path=mapping)
     assert rows_of(ws, "customers", "customer_id, name") == [("K1", "Acme")]
@@ -218,11 +247,21 @@ def test_parquet_source(ws: Workspace, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     path = tmp_path / "customers.parquet"
-    pq.write_table(pa.table({"customer_id": ["P1", "P2"], "first_date": [date(2020, 1, 2), None],
-                             "is_channel": [True, False]}), path)
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": ["P1", "P2"],
+                "first_date": [date(2020, 1, 2), None],
+                "is_channel": [True, False],
+            }
+        ),
+        path,
+    )
     _import(ws, path)
     assert rows_of(ws, "customers", "customer_id, first_date, is_channel") == [
-        ("P1", date(2020, 1, 2), True), ("P2", None, False)]
+        ("P1", date(2020, 1, 2), True),
+        ("P2", None, False),
+    ]
 
 
 def test_duckdb_table_source(ws: Workspace, tmp_path: Path) -> None:
@@ -230,14 +269,17 @@ def test_duckdb_table_source(ws: Workspace, tmp_path: Path) -> None:
 
     erp = tmp_path / "erp.duckdb"
     with duckdb.connect(str(erp)) as con:
-        con.execute("CREATE TABLE kunden AS SELECT 'D' || i AS customer_id, 'n' || i AS name "
-                    "FROM range(3) t(i)")
+        con.execute(
+            "CREATE TABLE kunden AS SELECT 'D' || i AS customer_id, 'n' || i AS name "
+            "FROM range(3) t(i)"
+        )
     report = _import(ws, f"duckdb://{erp}#kunden", table_name="customers")
     assert report.sources[0].loaded == 3
 
 
-def test_whitespace_rows_and_subtotals_are_skipped_not_rejected(ws: Workspace,
-                                                                 tmp_path: Path) -> None:
+def test_whitespace_rows_and_subtotals_are_skipped_not_rejected(
+    ws: Workspace, tmp_path: Path
+) -> None:
     """Regression: the fast path for ordinary rows must not swallow these."""
     _import(ws, write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS))
     rows = _invoices(120)

@@ -31,29 +31,52 @@ class AnalysisSpec:
 BASE = ("customers", "invoices")
 
 ANALYSES: tuple[AnalysisSpec, ...] = (
-    AnalysisSpec("concentration", 1, "Portfolio structure and concentration",
-                 "客户结构与集中度", BASE),
+    AnalysisSpec(
+        "concentration", 1, "Portfolio structure and concentration", "客户结构与集中度", BASE
+    ),
     AnalysisSpec("stress", 2, "Stress tests", "压力测试", BASE, ("costs",)),
-    AnalysisSpec("profitability", 3, "True profitability per customer", "客户真实盈利",
-                 BASE, ("costs",)),
-    AnalysisSpec("cac", 4, "Acquisition cost (CAC) and its trend", "获客成本及趋势",
-                 (*BASE, "costs")),
+    AnalysisSpec(
+        "profitability", 3, "True profitability per customer", "客户真实盈利", BASE, ("costs",)
+    ),
+    AnalysisSpec(
+        "cac", 4, "Acquisition cost (CAC) and its trend", "获客成本及趋势", (*BASE, "costs")
+    ),
     AnalysisSpec("ltv", 4, "Lifetime value", "客户终身价值", BASE, ("costs",)),
     AnalysisSpec("retention", 5, "Retention and growth", "留存与增长", BASE),
     AnalysisSpec("mrr", 5, "Recurring revenue (MRR / ARR)", "经常性收入", ("subscriptions",)),
-    AnalysisSpec("penetration", 6, "Penetration inside key accounts", "大客户渗透率",
-                 (*BASE, "account_units"), ("industries",)),
+    AnalysisSpec(
+        "penetration",
+        6,
+        "Penetration inside key accounts",
+        "大客户渗透率",
+        (*BASE, "account_units"),
+        ("industries",),
+    ),
     AnalysisSpec("wallet_share", 6, "Wallet share", "钱包份额", (*BASE, "wallet")),
-    AnalysisSpec("relationships", 7, "Relationship depth", "关系深度",
-                 (*BASE, "contacts", "interactions")),
-    AnalysisSpec("silent_traitors", 7, "Silent traitors", "沉默的叛徒", (*BASE, "surveys"),
-                 ("wallet",)),
-    AnalysisSpec("churn_risk", 7, "Churn-risk model", "流失风险模型", BASE,
-                 ("surveys", "contacts", "interactions", "wallet")),
+    AnalysisSpec(
+        "relationships", 7, "Relationship depth", "关系深度", (*BASE, "contacts", "interactions")
+    ),
+    AnalysisSpec(
+        "silent_traitors", 7, "Silent traitors", "沉默的叛徒", (*BASE, "surveys"), ("wallet",)
+    ),
+    AnalysisSpec(
+        "churn_risk",
+        7,
+        "Churn-risk model",
+        "流失风险模型",
+        BASE,
+        ("surveys", "contacts", "interactions", "wallet"),
+    ),
     AnalysisSpec("pseudoscale", 8, "Pseudo-scale and stage", "伪规模与阶段", BASE),
     AnalysisSpec("tiering", 9, "Key-account scoring and tiering", "大客户评分与分层", BASE),
-    AnalysisSpec("industries", 10, "Industry focus (traffic light)", "行业聚焦（红绿灯）",
-                 (*BASE, "industries"), ("opportunities", "targets")),
+    AnalysisSpec(
+        "industries",
+        10,
+        "Industry focus (traffic light)",
+        "行业聚焦（红绿灯）",
+        (*BASE, "industries"),
+        ("opportunities", "targets"),
+    ),
     AnalysisSpec("diagnosis", 11, "Company diagnosis", "公司诊断", BASE),
 )
 

@@ -1,0 +1,1 @@
+"""Reading, normalising and validating input data, and the demo company."""

@@ -120,14 +120,13 @@ def match_headers(
             if idx not in columns.values() and _SCORE_COLUMN.match(name):
                 scores[name] = idx
     used = set(columns.values()) | set(scores.values())
-    ignored = tuple(
-        str(h) for i, h in enumerate(headers) if i not in used and h not in (None, "")
-    )
+    ignored = tuple(str(h) for i, h in enumerate(headers) if i not in used and h not in (None, ""))
     return HeaderMatch(table, columns, tuple(str(h or "") for h in headers), ignored, scores)
 
 
-def _fit(headers: Sequence[str | None], table: Table,
-         mapping: Mapping[str, Mapping[str, str]] | None) -> tuple[int, int]:
+def _fit(
+    headers: Sequence[str | None], table: Table, mapping: Mapping[str, Mapping[str, str]] | None
+) -> tuple[int, int]:
     """(required columns matched, all columns matched) of ``headers`` against ``table``."""
     found = match_headers(headers, table, mapping)
     required = sum(1 for c in table.required if c in found.columns)
@@ -146,9 +145,7 @@ def infer_table(
     """
     stem = header_key(Path(source_name.split("#")[0]).stem)
     sheet = header_key(source_name.split("#")[1]) if "#" in source_name else ""
-    complete = [
-        t for t in TABLES.values() if _fit(headers, t, mapping)[0] == len(t.required)
-    ]
+    complete = [t for t in TABLES.values() if _fit(headers, t, mapping)[0] == len(t.required)]
     for t in complete:
         names = {header_key(a) for a in (t.name, *t.file_aliases)}
         if stem in names or sheet in names:
@@ -190,13 +187,20 @@ def missing_columns_message(source: str, match: HeaderMatch) -> str:
         aliases = [col.name, *col.aliases]
         near = difflib.get_close_matches(name, found, n=3, cutoff=0.3)
         for header in found:
-            near += [header] if difflib.get_close_matches(
-                header_key(header), [header_key(a) for a in aliases], n=1, cutoff=0.6
-            ) and header not in near else []
+            near += (
+                [header]
+                if difflib.get_close_matches(
+                    header_key(header), [header_key(a) for a in aliases], n=1, cutoff=0.6
+                )
+                and header not in near
+                else []
+            )
         hint = f" (closest headers: {', '.join(near)})" if near else ""
         parts.append(f"{name} accepts: {', '.join(aliases[:8])}{hint}.")
-    parts.append("Rename the header, or map it in a mapping file: "
-                 f'[{match.table.name}] "<your header>" = "<column>" (see docs/import.md).')
+    parts.append(
+        "Rename the header, or map it in a mapping file: "
+        f'[{match.table.name}] "<your header>" = "<column>" (see docs/import.md).'
+    )
     return " ".join(parts)
 
 

@@ -14,6 +14,7 @@ file, row, column, raw value and reason: kept in ``_rejects`` and written as CSV
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 import shutil
@@ -28,7 +29,12 @@ import duckdb
 
 from keyaccount.config import Settings
 from keyaccount.data import validate
-from keyaccount.data.headers import infer_table, load_mapping, match_headers, missing_columns_message
+from keyaccount.data.headers import (
+    infer_table,
+    load_mapping,
+    match_headers,
+    missing_columns_message,
+)
 from keyaccount.data.readers import RawSource, SourceRef, content_hash, expand_sources, read_source
 from keyaccount.data.schema import TABLES, Table, table
 from keyaccount.data.stage import StagedSource, stage_typed
@@ -168,12 +174,16 @@ def import_sources(
             for r in failed:
                 r.status = "failed"
             _collect_rejects(con, staged, labels, report, ws)
-            names = ", ".join(f"{r.source} ({r.rejected} of {r.rows_in} rows, "
-                              f"{r.reject_share:.1%})" for r in failed)
+            names = ", ".join(
+                f"{r.source} ({r.rejected} of {r.rows_in} rows, {r.reject_share:.1%})"
+                for r in failed
+            )
             raise ImportFailed(
                 f"too many rows cannot be read: {names}; the limit is "
                 f"{opts.max_reject_share:.1%} (setting import.max_reject_share). "
-                "Nothing was imported.", report)
+                "Nothing was imported.",
+                report,
+            )
 
         con.execute("BEGIN TRANSACTION")
         for s in staged:
@@ -183,14 +193,21 @@ def import_sources(
             reports[s.index].status = "loaded"
         orphans = validate.orphaned_rows(con)
         if orphans:
-            raise ImportFailed("this import would leave rows pointing at customers that no "
-                               "longer exist; nothing was imported", report, orphans)
+            raise ImportFailed(
+                "this import would leave rows pointing at customers that no "
+                "longer exist; nothing was imported",
+                report,
+                orphans,
+            )
         mixed = validate.mixed_currencies(con, settings.currency)
         if mixed:
             listing = ", ".join(f"{c} ({n} rows)" for c, n in mixed.items())
-            raise ImportFailed(f"amounts are in several currencies ({listing}) and there is no "
-                               "fx table to convert them; import an fx table in the same call "
-                               "or first. Nothing was imported.", report)
+            raise ImportFailed(
+                f"amounts are in several currencies ({listing}) and there is no "
+                "fx table to convert them; import an fx table in the same call "
+                "or first. Nothing was imported.",
+                report,
+            )
         _collect_rejects(con, staged, labels, report, ws, write_file=False)
         _log(con, report, staged, labels, hashes, refs)
         con.execute("COMMIT")
@@ -211,10 +228,8 @@ def import_sources(
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    try:
+    with contextlib.suppress(duckdb.Error):  # no transaction was open
         con.execute("ROLLBACK")
-    except duckdb.Error:
-        pass  # no transaction was open
 
 
 def _last_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -226,8 +241,10 @@ def _last_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def _no_table_message(ref: SourceRef, raw: RawSource) -> str:
     found = ", ".join(h for h in raw.headers if h) or "(none)"
-    return (f"{ref.label}: cannot tell which table this is (headers: {found}). Name it with "
-            f"--table ({', '.join(TABLES)}), or rename the file after its table.")
+    return (
+        f"{ref.label}: cannot tell which table this is (headers: {found}). Name it with "
+        f"--table ({', '.join(TABLES)}), or rename the file after its table."
+    )
 
 
 def _resolve_duplicates(
@@ -255,8 +272,8 @@ def _resolve_duplicates(
         if policy != "error" and in_batch:
             dropped = _drop_duplicates(con, name, sources, policy)
             report.warnings.append(
-                f"{name}: {dropped} row(s) with a repeated key dropped "
-                f"({policy.replace('_', ' ')})")
+                f"{name}: {dropped} row(s) with a repeated key dropped ({policy.replace('_', ' ')})"
+            )
             in_batch = []
         for d in (in_batch + elsewhere)[: validate.MAX_EXAMPLES]:
             places = " and ".join(f"{src} row {row}" for src, row in d.rows)
@@ -264,11 +281,16 @@ def _resolve_duplicates(
     if problems:
         raise validate.BatchError(
             "duplicate keys; nothing was imported (re-import the corrected file, or choose "
-            "--on-duplicate keep-first/keep-last for duplicates inside this import)", problems)
+            "--on-duplicate keep-first/keep-last for duplicates inside this import)",
+            problems,
+        )
 
 
 def _drop_duplicates(
-    con: duckdb.DuckDBPyConnection, name: str, sources: Sequence[StagedSource], policy: str,
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    sources: Sequence[StagedSource],
+    policy: str,
 ) -> int:
     """Reject all but the first (or last) occurrence, in file order, of each repeated key.
 
@@ -278,10 +300,11 @@ def _drop_duplicates(
     generated = sources[0].generated_lines
     key = [f'"{c}"' for c in TABLES[name].primary_key if not (generated and c == "line_id")]
     order = "ASC" if policy == "keep_first" else "DESC"
-    rank = (f"dense_rank() OVER (PARTITION BY {', '.join(key)} ORDER BY src {order})"
-            if generated else
-            f"row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY src {order}, "
-            f"_rid {order})")
+    rank = (
+        f"dense_rank() OVER (PARTITION BY {', '.join(key)} ORDER BY src {order})"
+        if generated
+        else f"row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY src {order}, _rid {order})"
+    )
     (before,) = con.execute("SELECT count(*) FROM rejects").fetchone() or (0,)
     con.execute(
         f"""INSERT INTO rejects
@@ -294,7 +317,8 @@ def _drop_duplicates(
 
 
 def _count(
-    con: duckdb.DuckDBPyConnection, staged: Sequence[StagedSource],
+    con: duckdb.DuckDBPyConnection,
+    staged: Sequence[StagedSource],
     reports: dict[int, SourceReport],
 ) -> None:
     for s in staged:
@@ -310,8 +334,9 @@ def _count(
 def _remove_source(con: duckdb.DuckDBPyConnection, label: str) -> int:
     removed = 0
     for t in TABLES.values():
-        (n,) = con.execute(f'SELECT count(*) FROM "{t.name}" WHERE _source = ?',
-                           [label]).fetchone() or (0,)
+        (n,) = con.execute(
+            f'SELECT count(*) FROM "{t.name}" WHERE _source = ?', [label]
+        ).fetchone() or (0,)
         if n:
             con.execute(f'DELETE FROM "{t.name}" WHERE _source = ?', [label])
             removed += int(n)
@@ -334,12 +359,13 @@ def _insert(con: duckdb.DuckDBPyConnection, s: StagedSource, label: str) -> None
     names = ", ".join(f'"{c}"' for c in cols)
     con.execute(
         f"""INSERT INTO "{target.name}" ({names}, _source, _row)
-            SELECT {', '.join(exprs)}, ?, _row FROM {s.typed_table}
+            SELECT {", ".join(exprs)}, ?, _row FROM {s.typed_table}
             WHERE {validate.accepted(s)}""",
         [label],
     )
-    (loaded,) = con.execute(f'SELECT count(*) FROM "{target.name}" WHERE _source = ?',
-                            [label]).fetchone() or (0,)
+    (loaded,) = con.execute(
+        f'SELECT count(*) FROM "{target.name}" WHERE _source = ?', [label]
+    ).fetchone() or (0,)
     del loaded
 
 
@@ -365,27 +391,36 @@ def _collect_rejects(
     params: list[Any] = []
     for s in staged:
         params += [labels[s.index], s.match.table.name]
-    con.execute("CREATE OR REPLACE TEMP TABLE rejects_full AS "
-                + " UNION ALL ".join(parts) + ' ORDER BY source, "row", "column"', params)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE rejects_full AS "
+        + " UNION ALL ".join(parts)
+        + ' ORDER BY source, "row", "column"',
+        params,
+    )
     (total,) = con.execute("SELECT count(*) FROM rejects_full").fetchone() or (0,)
     report.rejects_total = int(total)
-    rows = con.execute(f"SELECT source, \"row\", \"column\", value, reason, detail FROM "
-                       f"rejects_full LIMIT {MAX_REPORTED_REJECTS}").fetchall()
-    report.rejects = [RejectedCell(str(a), int(b), str(c or ""), d, str(e), str(f))
-                      for a, b, c, d, e, f in rows]
+    rows = con.execute(
+        f'SELECT source, "row", "column", value, reason, detail FROM '
+        f"rejects_full LIMIT {MAX_REPORTED_REJECTS}"
+    ).fetchall()
+    report.rejects = [
+        RejectedCell(str(a), int(b), str(c or ""), d, str(e), str(f)) for a, b, c, d, e, f in rows
+    ]
     if write_file:
         _write_rejects_file(con, report, ws)
 
 
-def _write_rejects_file(con: duckdb.DuckDBPyConnection, report: ImportReport,
-                        ws: Workspace) -> None:
+def _write_rejects_file(
+    con: duckdb.DuckDBPyConnection, report: ImportReport, ws: Workspace
+) -> None:
     """Write ``rejects_full`` as CSV under the workspace's rejects folder (if it has rows)."""
     if report.rejects_total:
         ws.rejects_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         path = ws.rejects_dir / f"{stamp}-{report.batch_id}.csv"
-        cursor = con.execute('SELECT source, "row", "column", value, reason, detail '
-                             "FROM rejects_full")
+        cursor = con.execute(
+            'SELECT source, "row", "column", value, reason, detail FROM rejects_full'
+        )
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(["source", "row", "column", "value", "reason", "detail"])
@@ -404,14 +439,24 @@ def _log(
 ) -> None:
     for s in staged:
         r = next(x for x in report.sources if x.source == labels[s.index])
-        (loaded,) = con.execute(f'SELECT count(*) FROM "{r.table}" WHERE _source = ?',
-                                [r.source]).fetchone() or (0,)
+        (loaded,) = con.execute(
+            f'SELECT count(*) FROM "{r.table}" WHERE _source = ?', [r.source]
+        ).fetchone() or (0,)
         r.loaded = int(loaded)
         con.execute(
             """INSERT INTO _imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())""",
-            [report.batch_id, r.source, refs[s.index].location if not refs[s.index].is_url
-             else r.source, r.table, hashes[s.index], r.rows_in, r.loaded, r.rejected,
-             r.skipped, r.replaced],
+            [
+                report.batch_id,
+                r.source,
+                refs[s.index].location if not refs[s.index].is_url else r.source,
+                r.table,
+                hashes[s.index],
+                r.rows_in,
+                r.loaded,
+                r.rejected,
+                r.skipped,
+                r.replaced,
+            ],
         )
     con.execute(
         """INSERT INTO _rejects SELECT ?, source, table_name, "row", "column", value, reason,

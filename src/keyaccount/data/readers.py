@@ -158,6 +158,7 @@ def read_source(
 
 # --- CSV ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _CsvFacts:
     encoding: str
@@ -165,10 +166,11 @@ class _CsvFacts:
 
 
 def detect_encoding(path: Path) -> _CsvFacts:
-    """Detect a CSV's encoding from its bytes: UTF-16 by BOM, else UTF-8 (BOM optional) when
-    the whole file decodes strictly, else GB18030 (a superset of GBK and GB2312).
+    """Detect a CSV's encoding from its bytes, not its name.
 
-    Also counts lines, so the reader can tell whether DuckDB's record numbers are line numbers.
+    UTF-16 by its BOM, else UTF-8 (BOM optional) when the whole file decodes strictly, else
+    GB18030 (a superset of GBK and GB2312). Also counts lines, so the reader can tell
+    whether DuckDB's record numbers are line numbers.
     """
     with path.open("rb") as fh:
         head = fh.read(4)
@@ -176,8 +178,9 @@ def detect_encoding(path: Path) -> _CsvFacts:
         return _CsvFacts("utf-16", _count_lines(path, "utf-16"))
     for encoding in ("utf-8", "gb18030"):
         try:
-            return _CsvFacts("utf-8" if encoding == "utf-8" else "gb18030",
-                             _count_lines(path, encoding))
+            return _CsvFacts(
+                "utf-8" if encoding == "utf-8" else "gb18030", _count_lines(path, encoding)
+            )
         except UnicodeDecodeError:
             continue
     raise ReadError(f"{path.name}: the file is neither UTF-8 nor GBK/GB18030 text")
@@ -196,7 +199,7 @@ def _count_lines(path: Path, encoding: str) -> int:
             lines += text.count("\n")
             stripped = text.rstrip("\r\n")
             if stripped:
-                trailing_empty = text[len(stripped):].count("\n")
+                trailing_empty = text[len(stripped) :].count("\n")
                 last = stripped[-1]
             else:
                 trailing_empty += text.count("\n")
@@ -213,8 +216,11 @@ def _utf8_copy(path: Path, encoding: str, tmp_dir: Path) -> Path:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
         while chunk := src.read(CHUNK):
-            dst.write(decoder.decode(chunk).lstrip("\ufeff") if src.tell() <= CHUNK
-                      else decoder.decode(chunk))
+            dst.write(
+                decoder.decode(chunk).lstrip("\ufeff")
+                if src.tell() <= CHUNK
+                else decoder.decode(chunk)
+            )
         dst.write(decoder.decode(b"", final=True))
     return target
 
@@ -234,7 +240,7 @@ def _sniff(lines: list[str], table: Table | None, mapping: Mapping | None) -> tu
             continue
         idx = find_header_row(rows, table, mapping)
         width = len(rows[idx]) if idx < len(rows) else 0
-        if width > best[0] and width > 1 or best[0] < 0:
+        if (width > best[0] and width > 1) or best[0] < 0:
             best = (width, delim, idx)
     return best[1], best[2]
 
@@ -277,8 +283,10 @@ def _read_csv(
         # Empty lines (which DuckDB skips) or quoted line breaks: map records to lines exactly.
         row_map = _csv_line_numbers(ref.path, facts.encoding, delim, header_idx + 1)
         if len(row_map) != rows:
-            raise ReadError(f"{ref.label}: cannot map records to lines "
-                            f"({rows} records, {len(row_map)} found by the line scan)")
+            raise ReadError(
+                f"{ref.label}: cannot map records to lines "
+                f"({rows} records, {len(row_map)} found by the line scan)"
+            )
     padded = tuple(headers) + (None,) * (width - len(headers))
     return RawSource(ref, table_name, padded, rows, first_row, row_map, facts.encoding)
 
@@ -305,6 +313,7 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
 
 
 # --- Excel -------------------------------------------------------------------------------
+
 
 def _sheet_names(path: Path) -> list[str]:
     from python_calamine import CalamineWorkbook
@@ -355,7 +364,7 @@ def _read_excel(
         raise ReadError(f"{ref.label}: the sheet is empty")
     header_idx = find_header_row(rows[:HEADER_SCAN_ROWS], table, mapping)
     headers = rows[header_idx]
-    body = rows[header_idx + 1:]
+    body = rows[header_idx + 1 :]
     width = max(len(headers), *(len(r) for r in body)) if body else len(headers)
     arrays = [
         pa.array([r[i] if i < len(r) else None for r in body], type=pa.string())
@@ -367,6 +376,7 @@ def _read_excel(
 
 
 # --- Arrow sources: Parquet and database tables -------------------------------------------
+
 
 def _arrow_to_table(con: duckdb.DuckDBPyConnection, table_name: str, data: pa.Table) -> None:
     view = f"{table_name}_arrow"
@@ -418,8 +428,13 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, ref: SourceRef, table_name: st
         handle = pq.ParquetFile(ref.path)
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError subclasses
         raise ReadError(f"{ref.label}: cannot read as Parquet: {exc}") from None
-    return _stream_batches(con, ref, table_name, handle.schema_arrow.names,
-                           lambda: handle.iter_batches(batch_size=200_000))
+    return _stream_batches(
+        con,
+        ref,
+        table_name,
+        handle.schema_arrow.names,
+        lambda: handle.iter_batches(batch_size=200_000),
+    )
 
 
 def _read_database(con: duckdb.DuckDBPyConnection, ref: SourceRef, table_name: str) -> RawSource:
@@ -432,5 +447,10 @@ def _read_database(con: duckdb.DuckDBPyConnection, ref: SourceRef, table_name: s
         source = backend.table(tbl, database=schema[0] if schema else None)
     except Exception as exc:  # any backend's connection or lookup error
         raise ReadError(f"{ref.label}: cannot open the table: {exc}") from None
-    return _stream_batches(con, ref, table_name, list(source.columns),
-                           lambda: iter(source.to_pyarrow_batches(chunk_size=200_000)))
+    return _stream_batches(
+        con,
+        ref,
+        table_name,
+        list(source.columns),
+        lambda: iter(source.to_pyarrow_batches(chunk_size=200_000)),
+    )

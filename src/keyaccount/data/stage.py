@@ -28,9 +28,14 @@ REJECTS_DDL = """CREATE TEMP TABLE IF NOT EXISTS rejects (
     src INTEGER, _rid BIGINT, "column" VARCHAR, value VARCHAR, reason VARCHAR, detail VARCHAR)"""
 
 _KIND_WORDS = {
-    Kind.DATE: "a date", Kind.MONTH: "a month", Kind.YEAR: "a year",
-    Kind.MONEY: "an amount", Kind.NUMBER: "a number", Kind.INTEGER: "a whole number",
-    Kind.PERCENT: "a percentage", Kind.FLAG: "a yes/no flag",
+    Kind.DATE: "a date",
+    Kind.MONTH: "a month",
+    Kind.YEAR: "a year",
+    Kind.MONEY: "an amount",
+    Kind.NUMBER: "a number",
+    Kind.INTEGER: "a whole number",
+    Kind.PERCENT: "a percentage",
+    Kind.FLAG: "a yes/no flag",
 }
 
 
@@ -60,8 +65,9 @@ def value_sql(column: Column, raw: str, header: str, settings: ImportSettings) -
         return nz.parse_year(raw)
     if kind is Kind.MONEY:
         unit = nz.unit_multiplier(header)
-        return nz.parse_money(raw, multiplier=unit if unit != 1 else
-                              AMOUNT_UNITS[settings.amount_unit])
+        return nz.parse_money(
+            raw, multiplier=unit if unit != 1 else AMOUNT_UNITS[settings.amount_unit]
+        )
     if kind is Kind.NUMBER:
         return nz.parse_number(raw)
     if kind is Kind.INTEGER:
@@ -100,8 +106,12 @@ def stage_typed(
     if raw.row_map is None:
         source, row = f"{raw.table_name} r", f"r.rowid + {int(raw.first_row)}"
     else:
-        lines = pa.table({"rid": pa.array(range(len(raw.row_map)), pa.int64()),
-                          "line": pa.array(raw.row_map, pa.int64())})
+        lines = pa.table(
+            {
+                "rid": pa.array(range(len(raw.row_map)), pa.int64()),
+                "line": pa.array(raw.row_map, pa.int64()),
+            }
+        )
         con.register(f"rowmap_{index}_arrow", lines)
         con.execute(f"CREATE TEMP TABLE rowmap_{index} AS SELECT * FROM rowmap_{index}_arrow")
         con.unregister(f"rowmap_{index}_arrow")
@@ -109,8 +119,11 @@ def stage_typed(
         row = "m.line"
     select = ["r.rowid AS _rid", f"{row} AS _row", f"{_skip_sql(match, raw_of)} AS _skip"]
     # Raw text is kept only where a value can fail to read (ids and text cannot).
-    select += [f"c{match.columns[c.name]}" for c in table.columns
-               if c.name in raw_of and c.kind not in TEXTUAL]
+    select += [
+        f"c{match.columns[c.name]}"
+        for c in table.columns
+        if c.name in raw_of and c.kind not in TEXTUAL
+    ]
     columns: list[str] = []
     for col in table.columns:
         raw_col = raw_of.get(col.name)
@@ -118,8 +131,10 @@ def stage_typed(
             continue
         expr = value_sql(col, raw_col, match.raw_headers[match.columns[col.name]], settings)
         if col.default is not None:
-            expr = (f"CASE WHEN {nz.is_blank(raw_col)} THEN {nz.sql_literal(col.default)} "
-                    f"ELSE {expr} END")
+            expr = (
+                f"CASE WHEN {nz.is_blank(raw_col)} THEN {nz.sql_literal(col.default)} "
+                f"ELSE {expr} END"
+            )
         select.append(f'{expr} AS "{col.name}"')
         columns.append(col.name)
     for score, i in match.score_columns.items():
@@ -150,18 +165,28 @@ def _skip_sql(match: HeaderMatch, raw_of: dict[str, str]) -> str:
     table = match.table
     keys = [raw_of[c] for c in table.required if c in raw_of]
     blank = " AND ".join(nz.is_blank(r) for r in raw_of.values()) or "TRUE"
-    labels = " OR ".join(nz.is_totals_label(raw_of[c.name]) for c in table.columns
-                         if c.name in raw_of and c.kind in TEXTUAL) or "FALSE"
+    labels = (
+        " OR ".join(
+            nz.is_totals_label(raw_of[c.name])
+            for c in table.columns
+            if c.name in raw_of and c.kind in TEXTUAL
+        )
+        or "FALSE"
+    )
     key_blank = " OR ".join(nz.is_blank(k) for k in keys) or "FALSE"
     key_label = " OR ".join(nz.is_totals_label(k) for k in keys) or "FALSE"
     # One regex over the keys joined by \x01: a totals character, or a whitespace-only key.
     ordinary = "FALSE"
     if keys:
         joined = f"concat_ws(chr(1), {', '.join(keys)})"
-        ordinary = (" AND ".join(f"{k} IS NOT NULL" for k in keys)
-                    + f" AND NOT regexp_matches({joined}, {nz.sql_literal(_TOTALS_HINT)})")
-    return (f"CASE WHEN {ordinary} THEN NULL WHEN {blank} THEN 'blank' "
-            f"WHEN ({labels}) AND ({key_blank} OR {key_label}) THEN 'totals' END")
+        ordinary = (
+            " AND ".join(f"{k} IS NOT NULL" for k in keys)
+            + f" AND NOT regexp_matches({joined}, {nz.sql_literal(_TOTALS_HINT)})"
+        )
+    return (
+        f"CASE WHEN {ordinary} THEN NULL WHEN {blank} THEN 'blank' "
+        f"WHEN ({labels}) AND ({key_blank} OR {key_label}) THEN 'totals' END"
+    )
 
 
 def _number_lines(con: duckdb.DuckDBPyConnection, typed: str) -> None:
@@ -170,7 +195,8 @@ def _number_lines(con: duckdb.DuckDBPyConnection, typed: str) -> None:
     Most exports have one row per invoice, where every line is 1 and no window is needed.
     """
     (repeated,) = con.execute(
-        f"SELECT count(invoice_id) - count(DISTINCT invoice_id) FROM {typed}").fetchone() or (0,)
+        f"SELECT count(invoice_id) - count(DISTINCT invoice_id) FROM {typed}"
+    ).fetchone() or (0,)
     if not repeated:
         con.execute(f"UPDATE {typed} SET line_id = '1'")
         return
@@ -191,8 +217,9 @@ def _invoice_extras(select: list[str], match: HeaderMatch) -> list[str]:
     if "currency" in match.columns:
         raw = f"c{match.columns['currency']}"
         sign = f", {nz.money_currency(amount)}" if amount else ""
-        select.append(f"COALESCE({nz.money_currency(raw)}, upper({nz.clean_id(raw)}){sign}) "
-                      "AS _currency")
+        select.append(
+            f"COALESCE({nz.money_currency(raw)}, upper({nz.clean_id(raw)}){sign}) AS _currency"
+        )
     elif amount:
         select.append(f"{nz.money_currency(amount)} AS _currency")
     else:
@@ -225,16 +252,36 @@ def _row_rejects(
         textual = col.kind in TEXTUAL
         shown = "NULL" if textual else raw
         if col.required:
-            problems.append((f"{cell} IS NULL" if textual else nz.is_blank(raw), col.name,
-                             shown, "missing", "a required value is empty"))
+            problems.append(
+                (
+                    f"{cell} IS NULL" if textual else nz.is_blank(raw),
+                    col.name,
+                    shown,
+                    "missing",
+                    "a required value is empty",
+                )
+            )
         if not textual:
-            problems.append((f"{cell} IS NULL AND NOT {nz.is_blank(raw)}", col.name, raw,
-                             "unreadable", unreadable_detail(col)))
+            problems.append(
+                (
+                    f"{cell} IS NULL AND NOT {nz.is_blank(raw)}",
+                    col.name,
+                    raw,
+                    "unreadable",
+                    unreadable_detail(col),
+                )
+            )
         if col.kind in (Kind.DATE, Kind.MONTH):
-            problems.append((
-                f"{cell} NOT BETWEEN DATE '{earliest.isoformat()}' "
-                f"AND DATE '{latest.isoformat()}'", col.name, raw, "implausible_date",
-                f"outside the plausible range {earliest.isoformat()} to {latest.isoformat()}"))
+            problems.append(
+                (
+                    f"{cell} NOT BETWEEN DATE '{earliest.isoformat()}' "
+                    f"AND DATE '{latest.isoformat()}'",
+                    col.name,
+                    raw,
+                    "implausible_date",
+                    f"outside the plausible range {earliest.isoformat()} to {latest.isoformat()}",
+                )
+            )
     if not problems:
         return
     cases = ", ".join(

@@ -39,8 +39,7 @@ class BatchError(ValueError):
 
 def accepted(staged: StagedSource) -> str:
     """SQL condition: the typed row is neither skipped nor rejected."""
-    return (f"_skip IS NULL AND _rid NOT IN "
-            f"(SELECT _rid FROM rejects WHERE src = {staged.index})")
+    return f"_skip IS NULL AND _rid NOT IN (SELECT _rid FROM rejects WHERE src = {staged.index})"
 
 
 def _key_columns(staged: StagedSource) -> tuple[str, ...]:
@@ -51,7 +50,9 @@ def _key_columns(staged: StagedSource) -> tuple[str, ...]:
 
 
 def batch_key_view(
-    con: duckdb.DuckDBPyConnection, table: str, sources: Sequence[StagedSource],
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    sources: Sequence[StagedSource],
     key: tuple[str, ...],
 ) -> str:
     """A view of (key…, src, _rid, row) over the accepted rows of the batch sources of ``table``."""
@@ -112,13 +113,14 @@ def find_duplicates(
     ).fetchall()
     for r in rows:
         places = tuple((label_of[src], int(row)) for src, row in r[len(key)])
-        dups.append(Duplicate(table, tuple(map(str, r[:len(key)])), places))
+        dups.append(Duplicate(table, tuple(map(str, r[: len(key)])), places))
     keep, keep_params = not_replaced(replaced, "t._source")
-    (existing,) = con.execute(f'SELECT count(*) FROM "{table}" t WHERE {keep}',
-                              keep_params).fetchone() or (0,)
+    (existing,) = con.execute(
+        f'SELECT count(*) FROM "{table}" t WHERE {keep}', keep_params
+    ).fetchone() or (0,)
     if existing:
         clash = con.execute(
-            f"""SELECT {', '.join(f'b.{c}' for c in _quoted(key))}, b.src, b.row, t._source,
+            f"""SELECT {", ".join(f"b.{c}" for c in _quoted(key))}, b.src, b.row, t._source,
                        t._row
                 FROM {view} b JOIN "{table}" t USING ({cols}) WHERE {keep}
                 ORDER BY b.src, b._rid LIMIT {MAX_EXAMPLES}""",
@@ -126,9 +128,13 @@ def find_duplicates(
         ).fetchall()
         n = len(key)
         for r in clash:
-            dups.append(Duplicate(table, tuple(map(str, r[:n])),
-                                  ((label_of[r[n]], int(r[n + 1])), (str(r[n + 2]),
-                                                                     int(r[n + 3])))))
+            dups.append(
+                Duplicate(
+                    table,
+                    tuple(map(str, r[:n])),
+                    ((label_of[r[n]], int(r[n + 1])), (str(r[n + 2]), int(r[n + 3]))),
+                )
+            )
     return dups
 
 
@@ -141,10 +147,13 @@ def unknown_customers(
     customer_sources = [s for s in staged if s.match.table.name == "customers"]
     keep, keep_params = not_replaced(replaced)
     known_parts = [f"SELECT customer_id FROM customers WHERE {keep}"]
-    known_parts += [f"SELECT customer_id FROM {s.typed_table} WHERE {accepted(s)}"
-                    for s in customer_sources]
-    con.execute("CREATE OR REPLACE TEMP TABLE known_customers AS "
-                + " UNION ".join(known_parts), keep_params)
+    known_parts += [
+        f"SELECT customer_id FROM {s.typed_table} WHERE {accepted(s)}" for s in customer_sources
+    ]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE known_customers AS " + " UNION ".join(known_parts),
+        keep_params,
+    )
     for s in staged:
         for col in s.match.table.columns:
             if col.references != CUSTOMER_REF or col.name not in s.match.columns:
@@ -173,8 +182,10 @@ def orphaned_rows(con: duckdb.DuckDBPyConnection) -> list[str]:
                     (SELECT customer_id FROM customers) ORDER BY _source, _row
                     LIMIT {MAX_EXAMPLES}"""
             ).fetchall()
-            problems += [f"{table.name} {src} row {row}: customer_id {cid!r} would no longer "
-                         "exist" for src, row, cid in rows]
+            problems += [
+                f"{table.name} {src} row {row}: customer_id {cid!r} would no longer exist"
+                for src, row, cid in rows
+            ]
     return problems
 
 
