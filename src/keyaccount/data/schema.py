@@ -152,22 +152,28 @@ def _c(name: str, kind: Kind, description: str, *aliases: str, **kw: object) -> 
     return Column(name, kind, description, aliases=aliases, **kw)  # type: ignore[arg-type]
 
 
+CUSTOMER_ID_ALIASES = (
+    "客户编号",
+    "客户ID",
+    "客户id",
+    "客户代码",
+    "客户编码",
+    "customer",
+    "customer no",
+    "customer number",
+    "account id",
+    "account_id",
+    "client id",
+)
+
+
 def _customer_id(required: bool = True) -> Column:
+    """The customer_id column of a table that refers to customers."""
     return _c(
         "customer_id",
         Kind.ID,
         "The customer account the row belongs to.",
-        "客户编号",
-        "客户ID",
-        "客户id",
-        "客户代码",
-        "客户编码",
-        "customer",
-        "customer no",
-        "customer number",
-        "account id",
-        "account_id",
-        "client id",
+        *CUSTOMER_ID_ALIASES,
         required=required,
         references=CUSTOMER_REF,
     )
@@ -197,17 +203,7 @@ TABLES: dict[str, Table] = {
                     "customer_id",
                     Kind.ID,
                     "Unique customer key.",
-                    "客户编号",
-                    "客户ID",
-                    "客户id",
-                    "客户代码",
-                    "客户编码",
-                    "customer",
-                    "customer no",
-                    "customer number",
-                    "account id",
-                    "account_id",
-                    "client id",
+                    *CUSTOMER_ID_ALIASES,
                     required=True,
                 ),
                 _c(
