@@ -60,6 +60,41 @@ class ImportSettings(_Section):
     )
 
 
+class AuditSettings(_Section):
+    """The analysis window and the thresholds of docs/metrics.md (defaults from the seeds)."""
+
+    as_of: date | None = Field(
+        None, description="Last day of the analysis window (default: the last invoice date)."
+    )
+    window_months: int = Field(
+        12, ge=1, le=60,
+        description="Length of the analysis window in calendar months (trailing twelve months).",
+    )
+    rollup: bool = Field(
+        True, description="Roll plants and subsidiaries up to their group (parent_id)."
+    )
+    top_k: int = Field(5, ge=1, description="How many top customers the top-k stress test removes.")
+    top1_alert: float = Field(
+        0.30, ge=0, le=1,
+        description="Alert when the largest customer makes more than this share of revenue.",
+    )
+    industry_alert: float = Field(
+        0.50, ge=0, le=1, description="Alert when one industry makes more than this share."
+    )
+    region_alert: float = Field(
+        0.50, ge=0, le=1, description="Alert when one region makes more than this share."
+    )
+
+
+class CompanySettings(_Section):
+    """Company facts that turn a stress test into an operating result and a cash runway."""
+
+    fixed_costs_per_month: float | None = Field(
+        None, ge=0, description="Fixed operating costs per month, in the reporting currency."
+    )
+    cash: float | None = Field(None, description="Cash at the as-of date.")
+
+
 class Settings(_Section):
     """All settings of a workspace."""
 
@@ -67,6 +102,8 @@ class Settings(_Section):
         "CNY", description="Reporting currency; amounts with no currency are taken to be in it."
     )
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    company: CompanySettings = Field(default_factory=CompanySettings)
 
 
 class SettingsError(ValueError):
@@ -136,7 +173,10 @@ def _section_toml(model: type[BaseModel], name: str | None) -> list[str]:
             nested.append((key, annotation))
             continue
         lines.append(f"# {info.description}")
-        lines.append(f"# {key} = {_toml_value(info.default)}")
+        if info.default is None:
+            lines.append(f"# {key} =   (not set by default)")
+        else:
+            lines.append(f"# {key} = {_toml_value(info.default)}")
     for key, sub in nested:
         lines.append("")
         lines += _section_toml(sub, f"{name}.{key}" if name else key)
@@ -162,7 +202,8 @@ def settings_markdown() -> str:
             if isinstance(annotation, type) and issubclass(annotation, BaseModel):
                 subs.append((key, annotation))
                 continue
-            rows.append(f"| `{key}` | `{_toml_value(info.default)}` | {info.description} |")
+            default = "not set" if info.default is None else f"`{_toml_value(info.default)}`"
+            rows.append(f"| `{key}` | {default} | {info.description} |")
         if rows:
             out.extend(
                 [

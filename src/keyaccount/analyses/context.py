@@ -1,0 +1,141 @@
+"""The audit context: tables, as-of date, window, roll-up, settings — and the one scan.
+
+Every analysis receives an :class:`AuditContext`. Its heavy part is :attr:`account_months`,
+the single pass over invoices (docs/design.md): one row per account, calendar month, month
+index back from the as-of date and deal kind, with the sums every analysis of sections 1–5
+needs. It is cached in the engine (a DuckDB temporary table, a Spark cached frame), so the
+invoices are scanned once whatever the number of analyses.
+
+Windows are calendar months back from the as-of date (docs/metrics.md): month index ``k``
+holds dates in (as_of − (k+1) months, as_of − k months]; the trailing twelve months (TTM) are
+k = 0…11 and the prior TTM k = 12…23.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from keyaccount.config import Settings
+
+COMMERCIAL = "commercial"
+
+
+def months_back(day: ir.DateValue, as_of: date) -> ir.IntegerValue:
+    """Month index of ``day`` back from ``as_of``: 0 for (as_of − 1 month, as_of], 1 for the
+    month before, …; negative after the as-of date."""
+    anchor = as_of.year * 12 + as_of.month
+    later_day = (day.day() > as_of.day).cast("int64")
+    return anchor - (day.year().cast("int64") * 12 + day.month().cast("int64")) - later_day
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """What an analysis may read. Build with :meth:`create`."""
+
+    backend: BaseBackend
+    tables: Mapping[str, ibis.Table]
+    as_of: date
+    settings: Settings
+    engine: str = "duckdb"
+    _cache: dict[str, ibis.Table] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def create(
+        cls,
+        backend: BaseBackend,
+        tables: Mapping[str, ibis.Table],
+        settings: Settings,
+        engine: str = "duckdb",
+    ) -> AuditContext:
+        """A context whose as-of date is the setting, else the last commercial invoice date."""
+        as_of = settings.audit.as_of
+        if as_of is None:
+            invoices = tables["invoices"]
+            last = invoices.filter(invoices.deal_type == COMMERCIAL).date.max().execute()
+            as_of = last.date() if hasattr(last, "date") else last
+        return cls(backend, dict(tables), as_of, settings, engine)
+
+    @property
+    def window(self) -> int:
+        """Window length in months (12: the trailing twelve months)."""
+        return self.settings.audit.window_months
+
+    @property
+    def currency(self) -> str:
+        """The reporting currency."""
+        return self.settings.currency
+
+    def has(self, *names: str) -> bool:
+        """Whether every table in ``names`` holds rows."""
+        return all(n in self.tables for n in names)
+
+    def _cached(self, name: str, expr: ibis.Table) -> ibis.Table:
+        if name not in self._cache:
+            self._cache[name] = expr.cache()
+        return self._cache[name]
+
+    @cached_property
+    def accounts(self) -> ibis.Table:
+        """customer_id → account_id (its group when rolling up), with the account's attributes.
+
+        A group's attributes come from its own customer row when it has one, else from its
+        member with the smallest customer_id (a deterministic choice on every engine).
+        """
+        members = self.tables["customers"].join(self.membership, "customer_id")
+        # The group's own row sorts first (""), then members by customer_id.
+        order = ibis.ifelse(members.customer_id == members.account_id, "", members.customer_id)
+        attrs = ("name", "industry", "region", "first_date", "owner", "ownership")
+        picked = members.group_by("account_id").aggregate(
+            members=members.count(),
+            **{a: members[a].argmin(order) for a in attrs},
+        )
+        return self._cached("accounts", picked)
+
+    @cached_property
+    def membership(self) -> ibis.Table:
+        """customer_id → account_id for every customer."""
+        customers = self.tables["customers"]
+        account = (customers.parent_id.fill_null(customers.customer_id)
+                   if self.settings.audit.rollup else customers.customer_id)
+        return customers.select("customer_id", account_id=account)
+
+    @cached_property
+    def account_months(self) -> ibis.Table:
+        """The one scan: per account × calendar month × months_back × commercial flag.
+
+        Columns: revenue, cost_known (cost where given), revenue_costed (revenue of lines with
+        a cost), rebate, lines, orders (invoices with a positive amount), paid_days_amount
+        (Σ amount × days to pay, where known), unpaid (amount not yet paid at the as-of date).
+        """
+        joined = self.tables["invoices"].join(self.membership, "customer_id")
+        days_to_pay = ibis.coalesce(
+            joined.paid_date.delta(joined.date, unit="day").cast("float64"),
+            joined.payment_days.cast("float64"),
+        )
+        inv = joined.mutate(
+            year=joined.date.year(),
+            month=joined.date.month(),
+            back=months_back(joined.date, self.as_of),
+            commercial=joined.deal_type == COMMERCIAL,
+            days_to_pay=days_to_pay,
+            unpaid=joined.paid_date.isnull() | (joined.paid_date > ibis.literal(self.as_of)),
+        ).filter(lambda t: t.back >= 0)
+        facts = inv.group_by("account_id", "year", "month", "back", "commercial").aggregate(
+            revenue=inv.amount.sum(),
+            cost_known=inv.cost.sum(),
+            revenue_costed=inv.amount.sum(where=inv.cost.notnull()),
+            rebate=inv.rebate.sum(),
+            lines=inv.count(),
+            orders=inv.invoice_id.nunique(where=inv.amount > 0),
+            paid_days_amount=(inv.amount.cast("float64") * inv.days_to_pay).sum(),
+            amount_days_known=inv.amount.sum(where=inv.days_to_pay.notnull()),
+            unpaid=inv.amount.sum(where=inv.unpaid),
+        )
+        return self._cached("account_months", facts)

@@ -1,0 +1,105 @@
+"""Where the analyses run: an Ibis backend and the canonical tables as Ibis expressions.
+
+DuckDB reads the workspace file (the default). Apache Spark reads the canonical tables from
+Parquet folders (``keyaccount export --parquet DIR`` writes them from a workspace) or from a
+Spark catalog; a cluster reads a data lake, not the workspace file. The analyses receive
+only Ibis expressions and never ask which engine they run on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ibis
+from ibis.backends import BaseBackend
+
+from keyaccount.data.schema import TABLES
+from keyaccount.workspace import Workspace
+
+ENGINES = ("duckdb", "spark")
+
+
+class EngineError(RuntimeError):
+    """An engine that cannot be started or a source it cannot read."""
+
+
+def duckdb_backend(ws: Workspace) -> BaseBackend:
+    """The workspace's database, read-only."""
+    return ibis.duckdb.connect(str(ws.db_path), read_only=True)
+
+
+def spark_backend(master: str = "local[2]") -> BaseBackend:
+    """A Spark session (local mode by default) wrapped as an Ibis backend."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError(
+            "Spark needs the spark extra: pip install 'keyaccount[spark]'"
+        ) from None
+    session = (
+        SparkSession.builder.master(master)
+        .appName("keyaccount")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return ibis.pyspark.connect(session)
+
+
+def workspace_tables(backend: BaseBackend) -> dict[str, ibis.Table]:
+    """The canonical tables of a workspace backend that hold rows, bookkeeping columns dropped."""
+    found: dict[str, ibis.Table] = {}
+    existing = set(backend.list_tables())
+    for name in TABLES:
+        if name not in existing:
+            continue
+        table = backend.table(name)
+        if table.count().execute() == 0:
+            continue
+        found[name] = table.drop("_source", "_row")
+    return found
+
+
+def parquet_tables(backend: BaseBackend, folder: Path) -> dict[str, ibis.Table]:
+    """Canonical tables from ``folder/<table>/`` Parquet folders (or ``<table>.parquet``)."""
+    found: dict[str, ibis.Table] = {}
+    for name in TABLES:
+        for candidate in (folder / name, folder / f"{name}.parquet"):
+            if candidate.exists():
+                table = backend.read_parquet(str(candidate), table_name=f"ka_{name}")
+                drop = [c for c in ("_source", "_row") if c in table.columns]
+                found[name] = table.drop(*drop) if drop else table
+                break
+    if not found:
+        raise EngineError(f"{folder}: no Parquet folder named after a canonical table")
+    return found
+
+
+def export_parquet(ws: Workspace, folder: Path) -> list[Path]:
+    """Write every non-empty canonical table of ``ws`` as ``folder/<table>/data.parquet``."""
+    import duckdb
+
+    written: list[Path] = []
+    with duckdb.connect(str(ws.db_path), read_only=True) as con:
+        for name in TABLES:
+            (rows,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchone() or (0,)
+            if not rows:
+                continue
+            target = folder / name
+            target.mkdir(parents=True, exist_ok=True)
+            path = target / "data.parquet"
+            con.execute(
+                f'COPY (SELECT * EXCLUDE (_source, _row) FROM "{name}") TO ? (FORMAT parquet)',
+                [str(path)],
+            )
+            written.append(path)
+    return written
+
+
+def describe(backend: BaseBackend) -> dict[str, Any]:
+    """Name and version of the engine, for the audit's metadata."""
+    return {"engine": backend.name, "version": getattr(backend, "version", "")}
