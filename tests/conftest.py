@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from keyaccount.data.demo import DemoFiles, generate
+from keyaccount.data.importer import ImportReport, import_sources
 from keyaccount.workspace import Workspace
 
 
@@ -13,3 +15,19 @@ from keyaccount.workspace import Workspace
 def ws(tmp_path: Path) -> Workspace:
     """An empty workspace."""
     return Workspace.init(tmp_path / "ws")
+
+
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
+    """The default demo company's export files (seed 7, 500 customers), written once."""
+    return generate(tmp_path_factory.mktemp("demo") / "exports")
+
+
+@pytest.fixture(scope="session")
+def demo_import(
+    demo_files: DemoFiles, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Workspace, ImportReport]:
+    """A workspace holding the demo company, imported through the user's import path."""
+    ws = Workspace.init(tmp_path_factory.mktemp("demo_ws"))
+    report = import_sources(ws, [str(p) for p in demo_files.files])
+    return ws, report

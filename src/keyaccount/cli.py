@@ -238,12 +238,12 @@ def status(workspace: WorkspaceOpt = None) -> None:
     for t in info.tables:
         table.add_row(t.name, f"{t.rows:,}", str(t.sources), str(t.first or ""), str(t.last or ""))
     console.print(table)
-    analyses = RichTable(title="Analyses", title_justify="left")
+    analyses = RichTable(title="Analyses and the data they need", title_justify="left")
     analyses.add_column("§", justify="right")
     analyses.add_column("analysis")
-    analyses.add_column("status")
+    analyses.add_column("data")
     for a in info.analyses:
-        state = "[green]ready[/]" if not a.missing else f"needs {', '.join(a.missing)}"
+        state = "[green]present[/]" if not a.missing else f"needs {', '.join(a.missing)}"
         analyses.add_row(str(a.section), a.title, state)
     console.print(analyses)
     if info.last_import:
