@@ -1,36 +1,40 @@
 # One task runner. `make demo` and `make test` are the whole set-up on a fresh machine:
-# each creates the virtual environment on first use.
-PYTHON ?= python3
-VENV   ?= .venv
-BIN    := $(VENV)/bin
-EXTRAS ?= test,dev
-STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
-comma  := ,
+# each creates the virtual environment on first use. `make demo` installs the package alone;
+# `make test` adds the test, lint and Spark extras (pyspark is ~430 MB, so only tests pull it).
+PYTHON   ?= python3
+VENV     ?= .venv
+BIN      := $(VENV)/bin
 DEMO_DIR ?= demo
 
 .PHONY: demo test lint bench docs clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+
+$(VENV)/.installed-base: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-demo: $(STAMP)
+$(VENV)/.installed-all: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test,dev,spark]"
+	touch $@ $(VENV)/.installed-base
+
+demo: $(VENV)/.installed-base
 	$(BIN)/keyaccount demo --out $(DEMO_DIR) --force
 
-test: $(STAMP)
+test: $(VENV)/.installed-all
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(VENV)/.installed-all
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-docs: $(STAMP)
+docs: $(VENV)/.installed-base
 	$(BIN)/python -m keyaccount.docs
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-all
 	$(BIN)/python bench/import_csv.py
 
 clean:

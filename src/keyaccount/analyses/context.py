@@ -13,10 +13,11 @@ k = 0…11 and the prior TTM k = 12…23.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Any, TypeVar, cast
 
 import ibis
 import ibis.expr.types as ir
@@ -25,6 +26,7 @@ from ibis.backends import BaseBackend
 from keyaccount.config import Settings
 
 COMMERCIAL = "commercial"
+T = TypeVar("T")
 
 
 def months_back(day: ir.DateValue, as_of: date) -> ir.IntegerValue:
@@ -33,6 +35,12 @@ def months_back(day: ir.DateValue, as_of: date) -> ir.IntegerValue:
     anchor = as_of.year * 12 + as_of.month
     later_day = (day.day() > as_of.day).cast("int64")
     return anchor - (day.year().cast("int64") * 12 + day.month().cast("int64")) - later_day
+
+
+def attach(left: ibis.Table, right: ibis.Table, key: str = "account_id") -> ibis.Table:
+    """Left join ``right`` onto ``left`` by ``key``, keeping a single key column."""
+    joined = left.join(right, key, how="left")
+    return joined.drop(f"{key}_right") if f"{key}_right" in joined.columns else joined
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class AuditContext:
     settings: Settings
     engine: str = "duckdb"
     _cache: dict[str, ibis.Table] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def create(
@@ -75,6 +84,13 @@ class AuditContext:
     def has(self, *names: str) -> bool:
         """Whether every table in ``names`` holds rows."""
         return all(n in self.tables for n in names)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per context: for local frames several analyses share (the
+        per-account P&L feeds profitability, stress and LTV)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
 
     def _cached(self, name: str, expr: ibis.Table) -> ibis.Table:
         if name not in self._cache:
@@ -112,7 +128,8 @@ class AuditContext:
 
         Columns: revenue, cost_known (cost where given), revenue_costed (revenue of lines with
         a cost), rebate, lines, orders (invoices with a positive amount), paid_days_amount
-        (Σ amount × days to pay, where known), unpaid (amount not yet paid at the as-of date).
+        (Σ amount × days to pay, where known), unpaid (amount not yet paid at the as-of date),
+        first_day (the month's earliest invoice date).
         """
         joined = self.tables["invoices"].join(self.membership, "customer_id")
         days_to_pay = ibis.coalesce(
@@ -137,5 +154,20 @@ class AuditContext:
             paid_days_amount=(inv.amount.cast("float64") * inv.days_to_pay).sum(),
             amount_days_known=inv.amount.sum(where=inv.days_to_pay.notnull()),
             unpaid=inv.amount.sum(where=inv.unpaid),
+            first_day=inv.date.min(),
         )
         return self._cached("account_months", facts)
+
+    def account_revenue(self, start: int = 0, months: int | None = None) -> ibis.Table:
+        """Commercial revenue per account over ``months`` months from month index ``start``
+        (the TTM by default; ``start=12`` gives the prior TTM)."""
+        span = months or self.window
+        facts = self.account_months
+        window = facts.filter(facts.commercial, facts.back >= start, facts.back < start + span)
+        return window.group_by("account_id").aggregate(revenue=window.revenue.sum())
+
+    @cached_property
+    def first_commercial_day(self) -> ibis.Table:
+        """The first commercial invoice date of every account (up to the as-of date)."""
+        facts = self.account_months.filter(lambda t: t.commercial)
+        return facts.group_by("account_id").aggregate(first_day=facts.first_day.min())

@@ -1,0 +1,75 @@
+"""What every analysis returns: a frozen result of figures and tables, plus findings.
+
+A result holds numbers and DataFrames, never sentences or HTML. ``figures()`` flattens it
+into ``{"top1_share": 0.33, …}`` for the JSON output, where each figure is published under
+``<analysis>.<name>`` (``concentration.top1_share``) as docs/metrics.md names it. Findings
+are language-neutral facts (a code, a severity, the numbers behind it and the accounts it
+concerns) that the report turns into Chinese or English sentences.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+import pandas as pd
+
+Severity = Literal["info", "warning", "alert"]
+Scalar = float | int | str | bool | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A fact worth a sentence: ``code`` names it, ``values`` carry its numbers."""
+
+    code: str
+    severity: Severity
+    values: Mapping[str, Scalar]
+    subjects: tuple[str, ...] = ()
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready version of a figure: Decimal → float, date → ISO text, NaN → None."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, pd.DataFrame):
+        return plain(value.item())
+    return value
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A DataFrame as JSON-ready records."""
+    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+@dataclass(frozen=True)
+class Result:
+    """Base of every analysis result. Subclasses are frozen dataclasses of figures."""
+
+    findings: tuple[Finding, ...]
+
+    def figures(self) -> dict[str, Any]:
+        """Every field but ``findings`` as JSON-ready values (tables as lists of records)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name == "findings":
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, pd.DataFrame):
+                out[f.name] = frame_records(value)
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                out[f.name] = {k: plain(v) for k, v in dataclasses.asdict(value).items()}
+            elif isinstance(value, Mapping):
+                out[f.name] = {str(k): plain(v) for k, v in value.items()}
+            else:
+                out[f.name] = plain(value)
+        return out
