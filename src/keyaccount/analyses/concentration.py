@@ -6,12 +6,14 @@ Over the analysis window, per account with positive commercial revenue:
 (1500 / 2500); ``effective_customers = 10000 / HHI``; the population Gini
 ``Σ_i Σ_j |x_i − x_j| / (2 n² mean)``; top-1/5/10 shares; the Pareto count (fewest accounts
 making 80% of revenue); the same shares and HHI by industry, region and product line; the
-alerts; the tenure profile and its shape; the risk-heatmap rows.
+alerts; the tenure profile (completed calendar months since customers.first_date, else the
+first commercial invoice) and its shape; the risk-heatmap rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -91,6 +93,14 @@ def breakdown(revenue: pd.DataFrame, dimension: str) -> Breakdown:
                      float(table.share.iloc[0]))
 
 
+def tenure_years(start: pd.Series, as_of: date) -> pd.Series:
+    """Tenure in years of completed calendar months (2024-06-30 → 2025-06-30 is 1.0)."""
+    start = pd.to_datetime(start)
+    months = ((as_of.year - start.dt.year) * 12 + (as_of.month - start.dt.month)
+              - (start.dt.day > as_of.day).astype(int))
+    return months / 12.0
+
+
 def tenure_bucket(years: pd.Series) -> pd.Series:
     """<1y, 1-3y, 3-5y, >=5y for tenures in years."""
     bins = [-np.inf, 1, 3, 5, np.inf]
@@ -149,8 +159,8 @@ def run(ctx: AuditContext) -> ConcentrationResult:
     index = hhi(shares)
     settings = ctx.settings.audit
 
-    start = pd.to_datetime(revenue.first_date.fillna(revenue.first_day))
-    revenue["tenure_years"] = (pd.Timestamp(ctx.as_of) - start).dt.days / 365.25
+    revenue["tenure_years"] = tenure_years(revenue.first_date.fillna(revenue.first_day),
+                                           ctx.as_of)
     revenue["tenure_bucket"] = tenure_bucket(revenue.tenure_years)
     revenue["share"] = revenue.account_id.map(shares)
     profile = (revenue.groupby("tenure_bucket").agg(accounts=("revenue", "size"),
