@@ -30,8 +30,10 @@ T = TypeVar("T")
 
 
 def months_back(day: ir.DateValue, as_of: date) -> ir.IntegerValue:
-    """Month index of ``day`` back from ``as_of``: 0 for (as_of − 1 month, as_of], 1 for the
-    month before, …; negative after the as-of date."""
+    """Month index of ``day`` back from ``as_of``.
+
+    0 for (as_of − 1 month, as_of], 1 for the month before, …; negative after the as-of date.
+    """
     anchor = as_of.year * 12 + as_of.month
     later_day = (day.day() > as_of.day).cast("int64")
     return anchor - (day.year().cast("int64") * 12 + day.month().cast("int64")) - later_day
@@ -86,8 +88,11 @@ class AuditContext:
         return all(n in self.tables for n in names)
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
-        """``compute()`` once per context: for local frames several analyses share (the
-        per-account P&L feeds profitability, stress and LTV)."""
+        """``compute()`` once per context.
+
+        For local frames several analyses share (the per-account P&L feeds profitability,
+        stress and LTV).
+        """
         if key not in self._memo:
             self._memo[key] = compute()
         return cast(T, self._memo[key])
@@ -159,8 +164,10 @@ class AuditContext:
         return self._cached("account_months", facts)
 
     def account_revenue(self, start: int = 0, months: int | None = None) -> ibis.Table:
-        """Commercial revenue per account over ``months`` months from month index ``start``
-        (the TTM by default; ``start=12`` gives the prior TTM)."""
+        """Commercial revenue per account over ``months`` months from month index ``start``.
+
+        The TTM by default; ``start=12`` gives the prior TTM.
+        """
         span = months or self.window
         facts = self.account_months
         window = facts.filter(facts.commercial, facts.back >= start, facts.back < start + span)
