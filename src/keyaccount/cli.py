@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table as RichTable
 
 from keyaccount import __version__
-from keyaccount.config import SettingsError
+from keyaccount.config import SettingsError, load_settings
 from keyaccount.data.headers import MappingFileError
 from keyaccount.data.importer import ImportFailed, ImportReport, import_sources
 from keyaccount.data.readers import ReadError
@@ -311,6 +311,159 @@ def demo(
         f"Try: keyaccount status --workspace {out}",
         highlight=False,
     )
+
+
+PERCENT_HINTS = ("share", "rate", "margin", "nrr", "grr", "threshold")
+
+
+def _format_figure(name: str, value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        if any(h in name for h in PERCENT_HINTS):
+            return f"{value:.1%}"
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+@app.command()
+def audit(
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Last day of the analysis window, YYYY-MM-DD (default: the last "
+            "commercial invoice date).",
+        ),
+    ] = None,
+    window: Annotated[
+        int | None, typer.Option("--window", help="Window length in months (default 12).")
+    ] = None,
+    no_rollup: Annotated[
+        bool,
+        typer.Option("--no-rollup", help="Treat plants and subsidiaries as separate accounts."),
+    ] = False,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write every figure and finding to this JSON file."),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="duckdb (default) or spark (local mode).")
+    ] = "duckdb",
+    parquet: Annotated[
+        Path | None,
+        typer.Option(
+            "--parquet",
+            help="With --engine spark: read the canonical tables from these Parquet "
+            "folders instead of exporting the workspace.",
+        ),
+    ] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Run every analysis the data allows; print a summary and list what was skipped."""
+    import json
+    import tempfile
+    from datetime import date
+
+    from keyaccount.analyses.context import AuditContext
+    from keyaccount.audit import run_audit
+    from keyaccount.engine import (
+        ENGINES,
+        EngineError,
+        duckdb_backend,
+        export_parquet,
+        parquet_tables,
+        spark_backend,
+        workspace_tables,
+    )
+
+    if engine not in ENGINES:
+        raise _fail(f"--engine must be one of {', '.join(ENGINES)}")
+    ws = _workspace(workspace) if parquet is None else None
+    audit_overrides: dict[str, Any] = {}
+    try:
+        if as_of:
+            audit_overrides["as_of"] = date.fromisoformat(as_of)
+    except ValueError:
+        raise _fail(f"--as-of {as_of!r} is not a date like 2025-12-31") from None
+    if window is not None:
+        audit_overrides["window_months"] = window
+    if no_rollup:
+        audit_overrides["rollup"] = False
+    try:
+        overrides = {"audit": audit_overrides} if audit_overrides else None
+        settings = ws.settings(overrides) if ws else load_settings(None, overrides)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            if engine == "spark":
+                folder = parquet
+                if folder is None:
+                    assert ws is not None
+                    folder = Path(scratch)
+                    export_parquet(ws, folder)
+                backend = spark_backend()
+                tables = parquet_tables(backend, folder)
+            else:
+                assert ws is not None
+                backend = duckdb_backend(ws)
+                tables = workspace_tables(backend)
+        except EngineError as exc:
+            raise _fail(str(exc)) from None
+        if "invoices" not in tables or "customers" not in tables:
+            raise _fail("the audit needs customers and invoices; import them first")
+        ctx = AuditContext.create(backend, tables, settings, engine=engine)
+        with console.status("auditing…") as spinner:
+            run = run_audit(ctx, progress=lambda spec: spinner.update(f"{spec.title_en}…"))
+    for key, result in run.results.items():
+        table = RichTable(title=f"{key} (as of {run.as_of}, {run.engine})", title_justify="left")
+        table.add_column("figure")
+        table.add_column("value", justify="right")
+        for name, value in result.figures().items():
+            if not isinstance(value, list | dict):
+                table.add_row(f"{key}.{name}", _format_figure(name, value))
+        console.print(table)
+        for finding in result.findings:
+            if finding.severity != "info":
+                values = ", ".join(f"{k}={_format_figure(k, v)}" for k, v in finding.values.items())
+                subjects = f" [{', '.join(finding.subjects)}]" if finding.subjects else ""
+                console.print(
+                    f"[yellow]{finding.severity}[/] {finding.code}: {values}{subjects}",
+                    highlight=False,
+                )
+    for key, missing in run.skipped.items():
+        console.print(f"skipped {key}: needs {', '.join(missing)}", highlight=False)
+    if json_out:
+        data = run.to_json()
+        data["meta"]["currency"] = settings.currency
+        json_out.write_text(
+            json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+        )
+        console.print(f"Wrote {json_out}", highlight=False)
+    console.print(f"Audit done in {time.perf_counter() - started:.1f} s.")
+
+
+@app.command()
+def export(
+    parquet: Annotated[
+        Path,
+        typer.Option(
+            "--parquet", help="Folder to write one Parquet folder per canonical table into."
+        ),
+    ],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Export the workspace's canonical tables as Parquet (what Spark or a data lake reads)."""
+    from keyaccount.engine import export_parquet
+
+    ws = _workspace(workspace)
+    written = export_parquet(ws, parquet)
+    for path in written:
+        console.print(str(path), highlight=False)
 
 
 def main() -> None:

@@ -49,8 +49,9 @@ def test_pareto_and_top_shares() -> None:
 
 def test_tenure_shapes() -> None:
     def profile(accounts: list[int], revenue: list[float]) -> pd.DataFrame:
-        return pd.DataFrame({"bucket": list(conc.TENURE_BUCKETS), "accounts": accounts,
-                             "revenue": revenue})
+        return pd.DataFrame(
+            {"bucket": list(conc.TENURE_BUCKETS), "accounts": accounts, "revenue": revenue}
+        )
 
     assert conc.tenure_shape(profile([6, 2, 1, 1], [30, 40, 20, 10])) == "inverted_pyramid"
     assert conc.tenure_shape(profile([2, 4, 2, 2], [10, 50, 20, 20])) == "spindle"
@@ -60,8 +61,11 @@ def test_tenure_shapes() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.floats(min_value=-1e6, max_value=1e9, allow_nan=False), min_size=1,
-                max_size=60).filter(lambda xs: any(x > 1e-6 for x in xs)))
+@given(
+    st.lists(
+        st.floats(min_value=-1e6, max_value=1e9, allow_nan=False), min_size=1, max_size=60
+    ).filter(lambda xs: any(x > 1e-6 for x in xs))
+)
 def test_share_and_hhi_invariants(revenue: list[float]) -> None:
     shares = conc.revenue_shares(pd.Series(revenue))
     n = len(shares)
@@ -72,30 +76,40 @@ def test_share_and_hhi_invariants(revenue: list[float]) -> None:
     assert 1 <= conc.pareto_count(shares) <= n
 
 
-CUSTOMERS = [["客户编号", "客户名称", "上级客户", "行业", "地区", "首次合作日期"],
-             ["G", "集团", "", "汽车", "江苏", "2015-01-01"],
-             ["G1", "一厂", "G", "汽车", "江苏", "2015-01-01"],
-             ["G2", "二厂", "G", "汽车", "上海", "2020-06-01"],
-             ["A", "甲公司", "", "电力", "上海", "2023-01-01"],
-             ["B", "乙公司", "", "", "浙江", ""]]
-INVOICES = [["发票号", "客户编号", "开票日期", "金额", "产品线", "交易类型"],
-            ["1", "G1", "2025-03-01", "300", "传感器", "正式"],
-            ["2", "G2", "2025-06-30", "100", "控制器", "正式"],
-            ["3", "A", "2025-01-01", "400", "传感器", "正式"],
-            ["4", "B", "2025-06-30", "200", "软件", "正式"],
-            ["5", "B", "2024-06-30", "999", "软件", "正式"],  # on the window's open end: out
-            ["6", "A", "2025-02-01", "777", "传感器", "样品"]]  # samples are not revenue
+CUSTOMERS = [
+    ["客户编号", "客户名称", "上级客户", "行业", "地区", "首次合作日期"],
+    ["G", "集团", "", "汽车", "江苏", "2015-01-01"],
+    ["G1", "一厂", "G", "汽车", "江苏", "2015-01-01"],
+    ["G2", "二厂", "G", "汽车", "上海", "2020-06-01"],
+    ["A", "甲公司", "", "电力", "上海", "2023-01-01"],
+    ["B", "乙公司", "", "", "浙江", ""],
+]
+INVOICES = [
+    ["发票号", "客户编号", "开票日期", "金额", "产品线", "交易类型"],
+    ["1", "G1", "2025-03-01", "300", "传感器", "正式"],
+    ["2", "G2", "2025-06-30", "100", "控制器", "正式"],
+    ["3", "A", "2025-01-01", "400", "传感器", "正式"],
+    ["4", "B", "2025-06-30", "200", "软件", "正式"],
+    ["5", "B", "2024-06-30", "999", "软件", "正式"],  # on the window's open end: out
+    ["6", "A", "2025-02-01", "777", "传感器", "样品"],
+]  # samples are not revenue
 
 
 @pytest.fixture
 def small_context(ws: Workspace, tmp_path: Path):
-    import_sources(ws, [str(write_csv(tmp_path / "customers.csv", CUSTOMERS)),
-                        str(write_csv(tmp_path / "invoices.csv", INVOICES))])
+    import_sources(
+        ws,
+        [
+            str(write_csv(tmp_path / "customers.csv", CUSTOMERS)),
+            str(write_csv(tmp_path / "invoices.csv", INVOICES)),
+        ],
+    )
     backend = duckdb_backend(ws)
 
     def make(**audit: object) -> AuditContext:
-        return AuditContext.create(backend, workspace_tables(backend),
-                                   load_settings(None, {"audit": audit}))
+        return AuditContext.create(
+            backend, workspace_tables(backend), load_settings(None, {"audit": audit})
+        )
 
     return make
 
@@ -140,8 +154,9 @@ def test_demo_top_group_found_and_rollup_changes_it(
     assert rolled.top1_account == truth["group_parent"]
     assert rolled.top1_share == pytest.approx(truth["top1_share_rolled_up"], abs=1e-6)
     assert any(f.code == "concentration.top1_over_threshold" for f in rolled.findings)
-    plain = conc.run(AuditContext.create(backend, tables,
-                                         load_settings(None, {"audit": {"rollup": False}})))
+    plain = conc.run(
+        AuditContext.create(backend, tables, load_settings(None, {"audit": {"rollup": False}}))
+    )
     assert plain.top1_share == pytest.approx(truth["top1_share_unrolled"], abs=1e-6)
     assert plain.top1_share < 0.30 < rolled.top1_share  # roll-up crosses the alert line
 

@@ -59,17 +59,21 @@ class Result:
 
     def figures(self) -> dict[str, Any]:
         """Every field but ``findings`` as JSON-ready values (tables as lists of records)."""
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            if f.name == "findings":
-                continue
-            value = getattr(self, f.name)
-            if isinstance(value, pd.DataFrame):
-                out[f.name] = frame_records(value)
-            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-                out[f.name] = {k: plain(v) for k, v in dataclasses.asdict(value).items()}
-            elif isinstance(value, Mapping):
-                out[f.name] = {str(k): plain(v) for k, v in value.items()}
-            else:
-                out[f.name] = plain(value)
-        return out
+        return {
+            f.name: jsonable(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name != "findings"
+        }
+
+
+def jsonable(value: Any) -> Any:
+    """A figure as JSON-ready data: frames → records, dataclasses and mappings → dicts."""
+    if isinstance(value, pd.DataFrame):
+        return frame_records(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return plain(value)

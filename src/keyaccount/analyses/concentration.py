@@ -84,20 +84,26 @@ def breakdown(revenue: pd.DataFrame, dimension: str) -> Breakdown:
     """Group positive account revenue by ``dimension`` (missing values as ``(unknown)``)."""
     positive = revenue[revenue.revenue > 0].copy()
     positive[dimension] = positive[dimension].fillna(UNKNOWN).replace("", UNKNOWN)
-    table = (positive.groupby(dimension, as_index=False)
-             .agg(revenue=("revenue", "sum"), accounts=("revenue", "size"))
-             .sort_values(["revenue", dimension], ascending=[False, True], kind="mergesort"))
+    table = (
+        positive.groupby(dimension, as_index=False)
+        .agg(revenue=("revenue", "sum"), accounts=("revenue", "size"))
+        .sort_values(["revenue", dimension], ascending=[False, True], kind="mergesort")
+    )
     table["share"] = table.revenue / table.revenue.sum()
     table = table.reset_index(drop=True)
-    return Breakdown(table, hhi(table.share), str(table[dimension].iloc[0]),
-                     float(table.share.iloc[0]))
+    return Breakdown(
+        table, hhi(table.share), str(table[dimension].iloc[0]), float(table.share.iloc[0])
+    )
 
 
 def tenure_years(start: pd.Series, as_of: date) -> pd.Series:
     """Tenure in years of completed calendar months (2024-06-30 → 2025-06-30 is 1.0)."""
     start = pd.to_datetime(start)
-    months = ((as_of.year - start.dt.year) * 12 + (as_of.month - start.dt.month)
-              - (start.dt.day > as_of.day).astype(int))
+    months = (
+        (as_of.year - start.dt.year) * 12
+        + (as_of.month - start.dt.month)
+        - (start.dt.day > as_of.day).astype(int)
+    )
     return months / 12.0
 
 
@@ -150,22 +156,27 @@ class ConcentrationResult(Result):
 
 def run(ctx: AuditContext) -> ConcentrationResult:
     """Concentration and structure of the portfolio over the analysis window."""
-    revenue = attach(attach(ctx.account_revenue(), ctx.accounts),
-                     ctx.first_commercial_day).execute()
+    revenue = attach(
+        attach(ctx.account_revenue(), ctx.accounts), ctx.first_commercial_day
+    ).execute()
     revenue["revenue"] = revenue.revenue.astype(float)
     revenue = revenue[revenue.revenue > 0].sort_values(
-        ["revenue", "account_id"], ascending=[False, True], kind="mergesort")
+        ["revenue", "account_id"], ascending=[False, True], kind="mergesort"
+    )
     shares = revenue_shares(revenue.set_index("account_id").revenue)
     index = hhi(shares)
     settings = ctx.settings.audit
 
-    revenue["tenure_years"] = tenure_years(revenue.first_date.fillna(revenue.first_day),
-                                           ctx.as_of)
+    revenue["tenure_years"] = tenure_years(revenue.first_date.fillna(revenue.first_day), ctx.as_of)
     revenue["tenure_bucket"] = tenure_bucket(revenue.tenure_years)
     revenue["share"] = revenue.account_id.map(shares)
-    profile = (revenue.groupby("tenure_bucket").agg(accounts=("revenue", "size"),
-                                                    revenue=("revenue", "sum"))
-               .reindex(list(TENURE_BUCKETS), fill_value=0).rename_axis("bucket").reset_index())
+    profile = (
+        revenue.groupby("tenure_bucket")
+        .agg(accounts=("revenue", "size"), revenue=("revenue", "sum"))
+        .reindex(list(TENURE_BUCKETS), fill_value=0)
+        .rename_axis("bucket")
+        .reset_index()
+    )
     profile["accounts"] = profile.accounts.astype(int)
 
     by_industry = breakdown(revenue, "industry")
@@ -174,8 +185,16 @@ def run(ctx: AuditContext) -> ConcentrationResult:
     top1 = float(shares.iloc[0]) if len(shares) else 0.0
     top1_account = str(shares.index[0]) if len(shares) else ""
     pareto = pareto_count(shares)
-    findings = _findings(top1, top1_account, by_industry, by_region, index,
-                         settings.top1_alert, settings.industry_alert, settings.region_alert)
+    findings = _findings(
+        top1,
+        top1_account,
+        by_industry,
+        by_region,
+        index,
+        settings.top1_alert,
+        settings.industry_alert,
+        settings.region_alert,
+    )
     return ConcentrationResult(
         findings=tuple(findings),
         total_revenue=float(revenue.revenue.sum()),
@@ -196,8 +215,18 @@ def run(ctx: AuditContext) -> ConcentrationResult:
         by_product_line=by_line,
         tenure_profile=profile,
         tenure_shape=tenure_shape(profile),
-        accounts=revenue[["account_id", "name", "industry", "region", "revenue", "share",
-                          "tenure_years", "tenure_bucket"]].reset_index(drop=True),
+        accounts=revenue[
+            [
+                "account_id",
+                "name",
+                "industry",
+                "region",
+                "revenue",
+                "share",
+                "tenure_years",
+                "tenure_bucket",
+            ]
+        ].reset_index(drop=True),
     )
 
 
@@ -215,20 +244,42 @@ def _product_lines(ctx: AuditContext) -> Breakdown | None:
     return breakdown(lines, "product_line")
 
 
-def _findings(top1: float, top1_account: str, industry: Breakdown, region: Breakdown,
-              index: float, top1_alert: float, industry_alert: float,
-              region_alert: float) -> list[Finding]:
-    findings = [Finding("concentration.hhi", "info",
-                        {"hhi": index, "band": hhi_band(index)})]
+def _findings(
+    top1: float,
+    top1_account: str,
+    industry: Breakdown,
+    region: Breakdown,
+    index: float,
+    top1_alert: float,
+    industry_alert: float,
+    region_alert: float,
+) -> list[Finding]:
+    findings = [Finding("concentration.hhi", "info", {"hhi": index, "band": hhi_band(index)})]
     if top1 > top1_alert:
-        findings.append(Finding("concentration.top1_over_threshold", "alert",
-                                {"share": top1, "threshold": top1_alert}, (top1_account,)))
+        findings.append(
+            Finding(
+                "concentration.top1_over_threshold",
+                "alert",
+                {"share": top1, "threshold": top1_alert},
+                (top1_account,),
+            )
+        )
     if industry.top_share > industry_alert:
-        findings.append(Finding("concentration.industry_over_threshold", "warning",
-                                {"share": industry.top_share, "threshold": industry_alert},
-                                (industry.top,)))
+        findings.append(
+            Finding(
+                "concentration.industry_over_threshold",
+                "warning",
+                {"share": industry.top_share, "threshold": industry_alert},
+                (industry.top,),
+            )
+        )
     if region.top_share > region_alert:
-        findings.append(Finding("concentration.region_over_threshold", "warning",
-                                {"share": region.top_share, "threshold": region_alert},
-                                (region.top,)))
+        findings.append(
+            Finding(
+                "concentration.region_over_threshold",
+                "warning",
+                {"share": region.top_share, "threshold": region_alert},
+                (region.top,),
+            )
+        )
     return findings

@@ -123,8 +123,11 @@ class AuditContext:
     def membership(self) -> ibis.Table:
         """customer_id → account_id for every customer."""
         customers = self.tables["customers"]
-        account = (customers.parent_id.fill_null(customers.customer_id)
-                   if self.settings.audit.rollup else customers.customer_id)
+        account = (
+            customers.parent_id.fill_null(customers.customer_id)
+            if self.settings.audit.rollup
+            else customers.customer_id
+        )
         return customers.select("customer_id", account_id=account)
 
     @cached_property

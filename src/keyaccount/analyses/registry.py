@@ -21,6 +21,7 @@ class AnalysisSpec:
     title_zh: str
     needs: tuple[str, ...]
     enriched_by: tuple[str, ...] = ()
+    module: str | None = None  # the module whose run(ctx) computes it, once it exists
 
     def missing(self, present: Iterable[str]) -> tuple[str, ...]:
         """Tables this analysis needs that are not ``present``."""
@@ -32,7 +33,12 @@ BASE = ("customers", "invoices")
 
 ANALYSES: tuple[AnalysisSpec, ...] = (
     AnalysisSpec(
-        "concentration", 1, "Portfolio structure and concentration", "客户结构与集中度", BASE
+        "concentration",
+        1,
+        "Portfolio structure and concentration",
+        "客户结构与集中度",
+        BASE,
+        module="keyaccount.analyses.concentration",
     ),
     AnalysisSpec("stress", 2, "Stress tests", "压力测试", BASE, ("costs",)),
     AnalysisSpec(
@@ -79,6 +85,11 @@ ANALYSES: tuple[AnalysisSpec, ...] = (
     ),
     AnalysisSpec("diagnosis", 11, "Company diagnosis", "公司诊断", BASE),
 )
+
+
+def implemented() -> tuple[AnalysisSpec, ...]:
+    """The analyses that have a module (the others are planned and listed as such)."""
+    return tuple(a for a in ANALYSES if a.module)
 
 
 def spec(key: str) -> AnalysisSpec:
