@@ -79,3 +79,50 @@ def test_rejects_lists_what_was_kept(tmp_path: Path) -> None:
     assert code == 0, out
     code, out = _run("rejects", "--workspace", str(tmp_path))
     assert "2019年13月1日" in out and "first_date" in out
+
+
+def test_audit_prints_figures_and_writes_json(
+    demo_import: tuple, tmp_path: Path
+) -> None:
+    import json
+
+    ws, _ = demo_import
+    out = tmp_path / "audit.json"
+    code, text = _run("audit", "--workspace", str(ws.root), "--json", str(out))
+    assert code == 0, text
+    assert "concentration.top1_share" in text and "33.0%" in text
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["meta"]["as_of"] == "2026-09-30" and data["meta"]["currency"] == "CNY"
+    assert data["concentration"]["top1_share"] > 0.3
+    assert data["concentration"]["findings"][-1]["code"] == "concentration.top1_over_threshold"
+
+
+def test_audit_flags_change_the_window_and_rollup(demo_import: tuple) -> None:
+    ws, _ = demo_import
+    code, rolled = _run("audit", "--workspace", str(ws.root))
+    code2, plain = _run("audit", "--workspace", str(ws.root), "--no-rollup", "--as-of",
+                        "2025-09-30", "--window", "6")
+    assert code == code2 == 0
+    assert "as of 2025-09-30" in plain and "as of 2026-09-30" in rolled
+    code3, bad = _run("audit", "--workspace", str(ws.root), "--as-of", "yesterday")
+    assert code3 == 1 and "not a date" in bad
+
+
+def test_audit_needs_invoices(tmp_path: Path) -> None:
+    _run("init", str(tmp_path))
+    _run("import", str(write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS)),
+         "--workspace", str(tmp_path))
+    code, out = _run("audit", "--workspace", str(tmp_path))
+    assert code == 1 and "needs customers and invoices" in out
+
+
+def test_export_writes_one_parquet_folder_per_table(demo_import: tuple, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    ws, _ = demo_import
+    code, out = _run("export", "--parquet", str(tmp_path / "lake"), "--workspace", str(ws.root))
+    assert code == 0, out
+    invoices = pq.read_table(tmp_path / "lake" / "invoices" / "data.parquet")
+    with ws.connect(read_only=True) as con:
+        (expected,) = con.execute("SELECT count(*) FROM invoices").fetchone()
+    assert invoices.num_rows == expected > 0 and "_source" not in invoices.column_names
