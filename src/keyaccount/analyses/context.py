@@ -135,35 +135,42 @@ class AuditContext:
         """The one scan: per account × calendar month × months_back × commercial flag.
 
         Columns: revenue, cost_known (cost where given), revenue_costed (revenue of lines with
-        a cost), rebate, lines, orders (invoices with a positive amount), paid_days_amount
+        a cost), rebate, lines, paid_days_amount
         (Σ amount × days to pay, where known), unpaid (amount not yet paid at the as-of date),
         first_day (the month's earliest invoice date).
         """
         joined = self.tables["invoices"].join(self.membership, "customer_id")
+        as_of = self.as_of
         days_to_pay = ibis.coalesce(
             joined.paid_date.delta(joined.date, unit="day").cast("float64"),
             joined.payment_days.cast("float64"),
         )
+        # Group on the calendar month (an integer) and whether the day falls after the as-of
+        # day; month index, year and month are derived after the aggregation, on few rows.
         inv = joined.mutate(
-            year=joined.date.year(),
-            month=joined.date.month(),
-            back=months_back(joined.date, self.as_of),
+            ym=joined.date.year().cast("int64") * 12 + joined.date.month().cast("int64") - 1,
+            late=joined.date.day() > as_of.day,
             commercial=joined.deal_type == COMMERCIAL,
             days_to_pay=days_to_pay,
-            unpaid=joined.paid_date.isnull() | (joined.paid_date > ibis.literal(self.as_of)),
-        ).filter(lambda t: t.back >= 0)
-        facts = inv.group_by("account_id", "year", "month", "back", "commercial").aggregate(
+            unpaid=joined.paid_date.isnull() | (joined.paid_date > ibis.literal(as_of)),
+        ).filter(lambda t: t.date <= ibis.literal(as_of))
+        grouped = inv.group_by("account_id", "ym", "late", "commercial").aggregate(
             revenue=inv.amount.sum(),
             cost_known=inv.cost.sum(),
             revenue_costed=inv.amount.sum(where=inv.cost.notnull()),
             rebate=inv.rebate.sum(),
             lines=inv.count(),
-            orders=inv.invoice_id.nunique(where=inv.amount > 0),
             paid_days_amount=(inv.amount.cast("float64") * inv.days_to_pay).sum(),
             amount_days_known=inv.amount.sum(where=inv.days_to_pay.notnull()),
             unpaid=inv.amount.sum(where=inv.unpaid),
             first_day=inv.date.min(),
         )
+        anchor = as_of.year * 12 + as_of.month - 1
+        facts = grouped.mutate(
+            year=(grouped.ym // 12).cast("int32"),
+            month=(grouped.ym % 12 + 1).cast("int32"),
+            back=anchor - grouped.ym - grouped.late.cast("int64"),
+        ).drop("ym", "late")
         return self._cached("account_months", facts)
 
     def account_revenue(self, start: int = 0, months: int | None = None) -> ibis.Table:
