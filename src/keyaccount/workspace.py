@@ -9,8 +9,10 @@ there) — plus the import log ``_imports`` and the rejected-rows report ``_reje
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -52,7 +54,7 @@ class Workspace:
         """Scratch space for imports (transcoded files, DuckDB spill)."""
         return self.root / ".tmp"
 
-    def settings(self, overrides: dict[str, object] | None = None) -> Settings:
+    def settings(self, overrides: Mapping[str, Any] | None = None) -> Settings:
         """The workspace's settings with ``overrides`` (from flags) applied."""
         return load_settings(self.settings_path, overrides)
 
