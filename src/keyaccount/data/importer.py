@@ -363,10 +363,6 @@ def _insert(con: duckdb.DuckDBPyConnection, s: StagedSource, label: str) -> None
             WHERE {validate.accepted(s)}""",
         [label],
     )
-    (loaded,) = con.execute(
-        f'SELECT count(*) FROM "{target.name}" WHERE _source = ?', [label]
-    ).fetchone() or (0,)
-    del loaded
 
 
 def _collect_rejects(
