@@ -67,7 +67,9 @@ class AuditSettings(_Section):
         None, description="Last day of the analysis window (default: the last invoice date)."
     )
     window_months: int = Field(
-        12, ge=1, le=60,
+        12,
+        ge=1,
+        le=60,
         description="Length of the analysis window in calendar months (trailing twelve months).",
     )
     rollup: bool = Field(
@@ -75,7 +77,9 @@ class AuditSettings(_Section):
     )
     top_k: int = Field(5, ge=1, description="How many top customers the top-k stress test removes.")
     top1_alert: float = Field(
-        0.30, ge=0, le=1,
+        0.30,
+        ge=0,
+        le=1,
         description="Alert when the largest customer makes more than this share of revenue.",
     )
     industry_alert: float = Field(
@@ -83,6 +87,43 @@ class AuditSettings(_Section):
     )
     region_alert: float = Field(
         0.50, ge=0, le=1, description="Alert when one region makes more than this share."
+    )
+
+
+class ProfitabilitySettings(_Section):
+    """How the per-customer P&L fills gaps, prices money and shares pooled costs."""
+
+    default_gross_margin: float = Field(
+        0.30,
+        ge=0,
+        le=1,
+        description="Gross margin assumed for invoice lines with no cost (0.30 = 30%); the "
+        "account's gross profit is then flagged as estimated.",
+    )
+    capital_rate: float = Field(
+        0.06,
+        ge=0,
+        le=1,
+        description="Yearly cost of capital tied up in receivables (0.06 = 6%/year): financing "
+        "cost = amount × days to pay / 365 × this rate.",
+    )
+    default_payment_days: int = Field(
+        60,
+        ge=0,
+        description="Days to pay for an invoice with neither a paid_date nor payment_days.",
+    )
+    cost_allocation: Literal["revenue", "invoice_count"] = Field(
+        "revenue",
+        description="How pooled cost-to-serve and pooled rebate costs (no customer_id) are "
+        "shared across accounts: by share of window revenue, or by share of invoices "
+        "(activity-based).",
+    )
+    black_hole_margin_ratio: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A top-decile account is a value black hole when its true margin is below "
+        "this fraction of the company's true margin (0.5 = half), or negative.",
     )
 
 
@@ -103,6 +144,7 @@ class Settings(_Section):
     )
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    profitability: ProfitabilitySettings = Field(default_factory=ProfitabilitySettings)
     company: CompanySettings = Field(default_factory=CompanySettings)
 
 

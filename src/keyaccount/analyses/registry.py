@@ -40,9 +40,23 @@ ANALYSES: tuple[AnalysisSpec, ...] = (
         BASE,
         module="keyaccount.analyses.concentration",
     ),
-    AnalysisSpec("stress", 2, "Stress tests", "压力测试", BASE, ("costs",)),
     AnalysisSpec(
-        "profitability", 3, "True profitability per customer", "客户真实盈利", BASE, ("costs",)
+        "stress",
+        2,
+        "Stress tests",
+        "压力测试",
+        BASE,
+        ("costs",),
+        module="keyaccount.analyses.stress",
+    ),
+    AnalysisSpec(
+        "profitability",
+        3,
+        "True profitability per customer",
+        "客户真实盈利",
+        BASE,
+        ("costs",),
+        module="keyaccount.analyses.profitability",
     ),
     AnalysisSpec(
         "cac", 4, "Acquisition cost (CAC) and its trend", "获客成本及趋势", (*BASE, "costs")
