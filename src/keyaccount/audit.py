@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from keyaccount import __version__
-from keyaccount.analyses.base import Result
+from keyaccount.analyses.base import Result, plain
 from keyaccount.analyses.context import AuditContext
 from keyaccount.analyses.registry import AnalysisSpec, implemented
 
@@ -52,7 +52,7 @@ class AuditRun:
                 {
                     "code": f.code,
                     "severity": f.severity,
-                    "values": dict(f.values),
+                    "values": {k: plain(v) for k, v in f.values.items()},
                     "subjects": list(f.subjects),
                 }
                 for f in result.findings

@@ -324,7 +324,7 @@ def _format_figure(name: str, value: object) -> str:
             return f"{value:.1%}"
         return f"{value:,.2f}"
     if isinstance(value, int):
-        return f"{value:,}"
+        return str(value) if "year" in name else f"{value:,}"
     return str(value)
 
 
