@@ -81,9 +81,7 @@ def test_rejects_lists_what_was_kept(tmp_path: Path) -> None:
     assert "2019年13月1日" in out and "first_date" in out
 
 
-def test_audit_prints_figures_and_writes_json(
-    demo_import: tuple, tmp_path: Path
-) -> None:
+def test_audit_prints_figures_and_writes_json(demo_import: tuple, tmp_path: Path) -> None:
     import json
 
     ws, _ = demo_import
@@ -100,8 +98,16 @@ def test_audit_prints_figures_and_writes_json(
 def test_audit_flags_change_the_window_and_rollup(demo_import: tuple) -> None:
     ws, _ = demo_import
     code, rolled = _run("audit", "--workspace", str(ws.root))
-    code2, plain = _run("audit", "--workspace", str(ws.root), "--no-rollup", "--as-of",
-                        "2025-09-30", "--window", "6")
+    code2, plain = _run(
+        "audit",
+        "--workspace",
+        str(ws.root),
+        "--no-rollup",
+        "--as-of",
+        "2025-09-30",
+        "--window",
+        "6",
+    )
     assert code == code2 == 0
     assert "as of 2025-09-30" in plain and "as of 2026-09-30" in rolled
     code3, bad = _run("audit", "--workspace", str(ws.root), "--as-of", "yesterday")
@@ -110,8 +116,12 @@ def test_audit_flags_change_the_window_and_rollup(demo_import: tuple) -> None:
 
 def test_audit_needs_invoices(tmp_path: Path) -> None:
     _run("init", str(tmp_path))
-    _run("import", str(write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS)),
-         "--workspace", str(tmp_path))
+    _run(
+        "import",
+        str(write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS)),
+        "--workspace",
+        str(tmp_path),
+    )
     code, out = _run("audit", "--workspace", str(tmp_path))
     assert code == 1 and "needs customers and invoices" in out
 

@@ -127,6 +127,80 @@ class ProfitabilitySettings(_Section):
     )
 
 
+class LtvSettings(_Section):
+    """How lifetime value is discounted and segmented, and when CAC and LTV/CAC alert."""
+
+    discount_rate: float = Field(
+        0.10,
+        ge=0,
+        le=1,
+        description="Yearly discount rate d of the lifetime value "
+        "LTV = Σ_{t=1..H} m · S(t) / (1+d)^t (0.10 = 10%/year).",
+    )
+    horizon_years: int = Field(
+        10, ge=1, le=50, description="Horizon H of the lifetime value, in years."
+    )
+    healthy_ltv_to_cac: float = Field(
+        3.0,
+        gt=0,
+        description="LTV/CAC at or above this is healthy; below it, the company, a segment or "
+        "an account is flagged.",
+    )
+    segment: Literal["industry", "region", "all"] = Field(
+        "industry",
+        description="Accounts sharing a survival curve S(t) and reported together: by industry, "
+        "by region, or all accounts as one segment.",
+    )
+    min_segment_lifetimes: int = Field(
+        30,
+        ge=1,
+        description="A segment with fewer customer lifetimes than this (or an account with no "
+        "segment) uses the survival curve of all accounts.",
+    )
+    survival_tail: Literal["geometric", "flat"] = Field(
+        "geometric",
+        description="S(t) beyond the longest observed lifetime: continue at the curve's average "
+        "yearly survival rate (geometric) or hold its last value (flat).",
+    )
+    cac_inflation_alert: float = Field(
+        0.10,
+        ge=0,
+        description="Flag CAC inflation when the blended CAC of the latest complete calendar "
+        "year grew more than this over the year before (0.10 = 10%).",
+    )
+    forecast_months: int = Field(
+        12,
+        ge=1,
+        le=120,
+        description="Horizon of the BG/NBD + Gamma-Gamma forecast of purchases and spend.",
+    )
+    btyd_min_repeat_accounts: int = Field(
+        20,
+        ge=2,
+        description="Fit the BG/NBD + Gamma-Gamma models only when at least this many accounts "
+        "bought again after their first purchase day.",
+    )
+
+
+class RetentionSettings(_Section):
+    """When a customer counts as lost, and what counts as elite net revenue retention."""
+
+    churn_gap_months: int = Field(
+        12,
+        ge=1,
+        le=120,
+        description="A customer is lost after this many calendar months in a row without "
+        "commercial revenue; its lifetime ends with its last month of revenue (customer "
+        "lifetimes and the Kaplan–Meier survival curve).",
+    )
+    elite_nrr: float = Field(
+        1.2,
+        gt=0,
+        description="Net revenue retention at or above this is elite (1.2 = 120%) and is "
+        "reported as a finding, for revenue and for MRR.",
+    )
+
+
 class CompanySettings(_Section):
     """Company facts that turn a stress test into an operating result and a cash runway."""
 
@@ -145,6 +219,8 @@ class Settings(_Section):
     import_: ImportSettings = Field(default_factory=ImportSettings, alias="import")
     audit: AuditSettings = Field(default_factory=AuditSettings)
     profitability: ProfitabilitySettings = Field(default_factory=ProfitabilitySettings)
+    ltv: LtvSettings = Field(default_factory=LtvSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     company: CompanySettings = Field(default_factory=CompanySettings)
 
 

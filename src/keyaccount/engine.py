@@ -34,9 +34,7 @@ def spark_backend(master: str = "local[2]") -> BaseBackend:
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise EngineError(
-            "Spark needs the spark extra: pip install 'keyaccount[spark]'"
-        ) from None
+        raise EngineError("Spark needs the spark extra: pip install 'keyaccount[spark]'") from None
     session = (
         SparkSession.builder.master(master)
         .appName("keyaccount")

@@ -13,8 +13,11 @@ from keyaccount.data.importer import ImportReport
 from keyaccount.workspace import Workspace
 
 EXPECTED_TABLES = {
-    "客户档案.csv": "customers", "销售明细.csv": "invoices", "费用明细.xlsx#费用明细": "costs",
-    "opportunities.xlsx#opportunities": "opportunities", "目标客户.csv": "targets",
+    "客户档案.csv": "customers",
+    "销售明细.csv": "invoices",
+    "费用明细.xlsx#费用明细": "costs",
+    "opportunities.xlsx#opportunities": "opportunities",
+    "目标客户.csv": "targets",
 }
 
 
@@ -25,8 +28,19 @@ def test_every_demo_file_imports_without_a_reject(
     assert report.rejects_total == 0
     assert all(s.status == "loaded" for s in report.sources)
     assert {s.table for s in report.sources} == {
-        "customers", "invoices", "subscriptions", "costs", "account_units", "contacts",
-        "interactions", "surveys", "wallet", "opportunities", "industries", "targets"}
+        "customers",
+        "invoices",
+        "subscriptions",
+        "costs",
+        "account_units",
+        "contacts",
+        "interactions",
+        "surveys",
+        "wallet",
+        "opportunities",
+        "industries",
+        "targets",
+    }
     by_label = {s.source.split("#")[0]: s for s in report.sources}
     for label, table in EXPECTED_TABLES.items():
         assert by_label[label.split("#")[0]].table == table
@@ -51,12 +65,18 @@ def test_sample_only_customers_have_no_commercial_invoice(
 ) -> None:
     ws, _ = demo_import
     with ws.connect(read_only=True) as con:
-        commercial = {r[0] for r in con.execute(
-            "SELECT DISTINCT customer_id FROM invoices WHERE deal_type = 'commercial'"
-        ).fetchall()}
-        sampled = {r[0] for r in con.execute(
-            "SELECT DISTINCT customer_id FROM invoices WHERE deal_type <> 'commercial'"
-        ).fetchall()}
+        commercial = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT customer_id FROM invoices WHERE deal_type = 'commercial'"
+            ).fetchall()
+        }
+        sampled = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT customer_id FROM invoices WHERE deal_type <> 'commercial'"
+            ).fetchall()
+        }
     planted = set(demo_files.truth["sample_only"])
     assert planted and planted <= sampled and not planted & commercial
 

@@ -291,3 +291,12 @@ def test_whitespace_rows_and_subtotals_are_skipped_not_rejected(
     (src,) = report.sources
     assert (src.rows_in, src.loaded, src.rejected, src.skipped) == (120, 120, 0, 3)
     assert ("SUMMIT-7",) in rows_of(ws, "invoices", "invoice_id")
+
+
+def test_a_missing_column_with_a_default_gets_it(ws: Workspace, tmp_path: Path) -> None:
+    """Regression: invoices without a deal_type column were stored with NULL deal types, so no
+    revenue counted as commercial."""
+    _import(ws, write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS))
+    rows = [["invoice_id", "customer_id", "date", "amount"], ["A1", "C001", "2024-01-02", "5"]]
+    _import(ws, write_csv(tmp_path / "invoices.csv", rows))
+    assert rows_of(ws, "invoices", "deal_type") == [("commercial",)]

@@ -137,6 +137,12 @@ def stage_typed(
             )
         select.append(f'{expr} AS "{col.name}"')
         columns.append(col.name)
+    for col in table.columns:
+        # A column the source lacks entirely still gets its documented default (deal_type
+        # commercial, survey scale csat5, target status untouched).
+        if col.default is not None and col.name not in raw_of:
+            select.append(f'{nz.sql_literal(col.default)} AS "{col.name}"')
+            columns.append(col.name)
     for score, i in match.score_columns.items():
         select.append(f'{nz.parse_number(f"c{i}")} AS "{score}"')
         columns.append(score)
