@@ -136,3 +136,23 @@ def test_export_writes_one_parquet_folder_per_table(demo_import: tuple, tmp_path
     with ws.connect(read_only=True) as con:
         (expected,) = con.execute("SELECT count(*) FROM invoices").fetchone()
     assert invoices.num_rows == expected > 0 and "_source" not in invoices.column_names
+
+
+def test_audit_with_only_customers_and_invoices_lists_what_it_skipped(tmp_path: Path) -> None:
+    import json
+
+    _run("init", str(tmp_path))
+    rows = [["发票号", "客户编号", "开票日期", "金额", "成本"]] + [
+        [f"I{i}", f"C00{i % 3 + 1}", f"202{3 + i % 3}-0{i % 9 + 1}-15", f"{100 + i}", "60"]
+        for i in range(60)
+    ]
+    code, out = _run("import", str(write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS)),
+                     str(write_csv(tmp_path / "invoices.csv", rows)), "--workspace", str(tmp_path))
+    assert code == 0, out
+    code, out = _run("audit", "--workspace", str(tmp_path), "--json", str(tmp_path / "a.json"))
+    assert code == 0, out
+    assert "skipped acquisition: needs costs" in out
+    assert "skipped mrr: needs subscriptions" in out
+    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert set(data["skipped"]) == {"acquisition", "mrr"}
+    assert {"concentration", "stress", "profitability", "ltv", "retention", "cohorts"} <= set(data)

@@ -121,6 +121,12 @@ def ltv_to_cac(ltv_value: pd.Series, cac: pd.Series) -> pd.Series:
     return ltv_value.astype(float) / c.where(c > 0)
 
 
+def median_or_nan(values: pd.Series) -> float:
+    """Median of the known values; NaN (and no warning) when there are none."""
+    known = values.dropna()
+    return float(known.median()) if len(known) else math.nan
+
+
 def payback_months(cac: pd.Series, monthly_gross_profit: pd.Series) -> pd.Series:
     """``CAC / monthly gross profit``.
 
@@ -408,7 +414,7 @@ def run(ctx: AuditContext) -> LtvResult:
         company_ltv_to_cac=ratio,
         company_healthy=healthy,
         accounts_with_cac=with_cac,
-        median_payback_months=float(payback.median()) if len(payback) else math.nan,
+        median_payback_months=median_or_nan(payback),
         purchase_forecast=forecast if isinstance(forecast, PurchaseForecast) else None,
     )
 
@@ -479,7 +485,7 @@ def _findings(
                 "ltv": total_ltv,
                 "cac": total_cac,
                 "threshold": healthy,
-                "median_payback_months": plain(float(accounts.payback_months.median())),
+                "median_payback_months": plain(median_or_nan(accounts.payback_months)),
             },
         )
     ]
