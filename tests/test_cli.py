@@ -146,8 +146,13 @@ def test_audit_with_only_customers_and_invoices_lists_what_it_skipped(tmp_path: 
         [f"I{i}", f"C00{i % 3 + 1}", f"202{3 + i % 3}-0{i % 9 + 1}-15", f"{100 + i}", "60"]
         for i in range(60)
     ]
-    code, out = _run("import", str(write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS)),
-                     str(write_csv(tmp_path / "invoices.csv", rows)), "--workspace", str(tmp_path))
+    code, out = _run(
+        "import",
+        str(write_csv(tmp_path / "customers.csv", CUSTOMER_ROWS)),
+        str(write_csv(tmp_path / "invoices.csv", rows)),
+        "--workspace",
+        str(tmp_path),
+    )
     assert code == 0, out
     code, out = _run("audit", "--workspace", str(tmp_path), "--json", str(tmp_path / "a.json"))
     assert code == 0, out
