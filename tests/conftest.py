@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import Contexts, contexts
 from keyaccount.data.demo import DemoFiles, generate
 from keyaccount.data.importer import ImportReport, import_sources
 from keyaccount.workspace import Workspace
@@ -31,3 +32,13 @@ def demo_import(
     ws = Workspace.init(tmp_path_factory.mktemp("demo_ws"))
     report = import_sources(ws, [str(p) for p in demo_files.files])
     return ws, report
+
+
+@pytest.fixture(scope="session")
+def demo_context(demo_import: tuple[Workspace, ImportReport]) -> Contexts:
+    """Contexts over the demo workspace (one backend), with the settings given by section.
+
+    ``demo_context()`` has the defaults; ``demo_context(audit={"rollup": False})`` overrides.
+    """
+    ws, _ = demo_import
+    return contexts(ws)

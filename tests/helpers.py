@@ -1,18 +1,24 @@
-"""Test helpers: hand-made export files and database fingerprints."""
+"""Test helpers: hand-made export files and companies, database fingerprints."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
 
+from keyaccount.analyses.context import AuditContext
+from keyaccount.config import load_settings
+from keyaccount.data.importer import import_sources
 from keyaccount.data.schema import TABLES
+from keyaccount.engine import duckdb_backend, workspace_tables
 from keyaccount.workspace import Workspace
 
 Rows = Sequence[Sequence[object]]
+Contexts = Callable[..., AuditContext]
+"""``make(**sections)``: an AuditContext with settings overrides by section."""
 
 
 def write_csv(path: Path, rows: Rows, encoding: str = "utf-8") -> Path:
@@ -33,6 +39,35 @@ def write_xlsx(path: Path, sheets: dict[str, Rows]) -> Path:
             ws.append(list(row))
     wb.save(path)
     return path
+
+
+def contexts(ws: Workspace) -> Contexts:
+    """Contexts over ``ws``'s tables (one read-only backend), with the settings given.
+
+    ``make(audit={"rollup": False}, profitability={...})`` overrides the defaults by section;
+    ``make()`` keeps them all.
+    """
+    backend = duckdb_backend(ws)
+    tables = workspace_tables(backend)
+
+    def make(**sections: Mapping[str, object]) -> AuditContext:
+        return AuditContext.create(backend, tables, load_settings(None, sections))
+
+    return make
+
+
+def hand_company(folder: Path, **tables: Rows) -> Contexts:
+    """A hand-made company: contexts over its tables, imported as CSV files.
+
+    Writes ``folder/<table>.csv`` for each of ``tables`` (rows with a header row first), imports
+    them in the order given into a new workspace ``folder/ws`` and returns :func:`contexts` over
+    it: ``make(**sections)`` → an AuditContext with the settings overridden by section.
+    """
+    ws = Workspace.init(folder / "ws")
+    import_sources(
+        ws, [str(write_csv(folder / f"{name}.csv", rows)) for name, rows in tables.items()]
+    )
+    return contexts(ws)
 
 
 def fingerprint(ws: Workspace) -> dict[str, tuple[int, int]]:

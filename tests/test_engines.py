@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from helpers import Contexts
 from keyaccount.analyses.context import AuditContext
 from keyaccount.audit import run_audit
-from keyaccount.config import load_settings
 from keyaccount.data.importer import ImportReport
-from keyaccount.engine import duckdb_backend, export_parquet, parquet_tables, workspace_tables
+from keyaccount.engine import export_parquet, parquet_tables
 from keyaccount.workspace import Workspace
 
 pyspark = pytest.importorskip("pyspark") if not os.environ.get("CI") else __import__("pyspark")
@@ -46,19 +46,18 @@ def assert_same(a: Any, b: Any, path: str = "") -> None:
 
 @pytest.mark.spark
 def test_demo_audit_is_the_same_on_duckdb_and_spark(
-    demo_import: tuple[Workspace, ImportReport], tmp_path: Path
+    demo_import: tuple[Workspace, ImportReport], demo_context: Contexts, tmp_path: Path
 ) -> None:
     from keyaccount.engine import spark_backend
 
     ws, _ = demo_import
-    settings = load_settings(None)
-    duck = duckdb_backend(ws)
-    on_duckdb = run_audit(AuditContext.create(duck, workspace_tables(duck), settings))
+    duck = demo_context()
+    on_duckdb = run_audit(duck)
     export_parquet(ws, tmp_path / "lake")
     spark = spark_backend()
     on_spark = run_audit(
         AuditContext.create(
-            spark, parquet_tables(spark, tmp_path / "lake"), settings, engine="spark"
+            spark, parquet_tables(spark, tmp_path / "lake"), duck.settings, engine="spark"
         )
     )
     assert on_spark.results.keys() == on_duckdb.results.keys()

@@ -11,14 +11,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from helpers import write_csv
+from helpers import Contexts, hand_company
 from keyaccount.analyses import acquisition as acq
-from keyaccount.analyses.context import AuditContext
-from keyaccount.config import load_settings
 from keyaccount.data.demo import DemoFiles
-from keyaccount.data.importer import ImportReport, import_sources
-from keyaccount.engine import duckdb_backend, workspace_tables
-from keyaccount.workspace import Workspace
 
 # History starts 2023-01-05 (L's first invoice); as-of = the last commercial invoice,
 # 2025-01-15. Acquisition costs from 2023Q1 on, so every quarter 2023Q1 … 2025Q1 is covered.
@@ -66,24 +61,9 @@ COSTS = [
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory):
+def small(tmp_path_factory: pytest.TempPathFactory) -> Contexts:
     folder = tmp_path_factory.mktemp("acquisition")
-    ws = Workspace.init(folder / "ws")
-    import_sources(
-        ws,
-        [
-            str(write_csv(folder / "customers.csv", CUSTOMERS)),
-            str(write_csv(folder / "invoices.csv", INVOICES)),
-            str(write_csv(folder / "costs.csv", COSTS)),
-        ],
-    )
-    backend = duckdb_backend(ws)
-    tables = workspace_tables(backend)
-
-    def make(**audit: object) -> AuditContext:
-        return AuditContext.create(backend, tables, load_settings(None, {"audit": audit}))
-
-    return make
+    return hand_company(folder, customers=CUSTOMERS, invoices=INVOICES, costs=COSTS)
 
 
 def test_hand_computed_cac_rolled_up(small) -> None:
@@ -148,7 +128,7 @@ def test_hand_computed_cac_rolled_up(small) -> None:
 
 
 def test_without_rollup_the_new_plant_is_a_new_account(small) -> None:
-    result = acq.run(small(rollup=False))
+    result = acq.run(small(audit={"rollup": False}))
     cac = result.accounts.set_index("account_id").cac
     # 2024Q2 now has four new accounts (B1, B2, B3, G2): 18000 / 4.
     assert cac.loc["G2"] == cac.loc["B1"] == 4500.0
@@ -159,16 +139,7 @@ def test_without_rollup_the_new_plant_is_a_new_account(small) -> None:
 
 
 def test_no_costs_means_unknown_cac(tmp_path) -> None:
-    ws = Workspace.init(tmp_path / "ws")
-    import_sources(
-        ws,
-        [
-            str(write_csv(tmp_path / "customers.csv", CUSTOMERS)),
-            str(write_csv(tmp_path / "invoices.csv", INVOICES)),
-        ],
-    )
-    backend = duckdb_backend(ws)
-    ctx = AuditContext.create(backend, workspace_tables(backend), load_settings(None))
+    ctx = hand_company(tmp_path, customers=CUSTOMERS, invoices=INVOICES)()
     result = acq.run(ctx)
     assert not result.acquisition_costs_given
     basis = result.accounts.set_index("account_id").cac_basis
@@ -253,13 +224,8 @@ def test_blended_cac_times_new_accounts_gives_back_the_spend(rows) -> None:
 # --- The demo company ------------------------------------------------------------------------
 
 
-def test_demo_cac_inflation_found(
-    demo_import: tuple[Workspace, ImportReport], demo_files: DemoFiles
-) -> None:
-    ws, _ = demo_import
-    backend = duckdb_backend(ws)
-    ctx = AuditContext.create(backend, workspace_tables(backend), load_settings(None))
-    result = acq.run(ctx)
+def test_demo_cac_inflation_found(demo_context: Contexts, demo_files: DemoFiles) -> None:
+    result = acq.run(demo_context())
     truth = demo_files.truth["background"]["cac_by_year"]
     years = result.years.set_index("year")
     complete = years[years.complete]

@@ -10,13 +10,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from helpers import write_csv
+from helpers import Contexts, hand_company
 from keyaccount.analyses import cohorts
-from keyaccount.analyses.context import AuditContext
-from keyaccount.config import load_settings
-from keyaccount.data.importer import ImportReport, import_sources
-from keyaccount.engine import duckdb_backend, workspace_tables
-from keyaccount.workspace import Workspace
 
 
 def frame(rows: list[tuple[str, int, float]]) -> pd.DataFrame:
@@ -138,18 +133,8 @@ INVOICES = [
 ]
 
 
-def test_run_leaves_out_accounts_older_than_the_data(ws: Workspace, tmp_path: Path) -> None:
-    import_sources(
-        ws,
-        [
-            str(write_csv(tmp_path / "customers.csv", CUSTOMERS)),
-            str(write_csv(tmp_path / "invoices.csv", INVOICES)),
-        ],
-    )
-    backend = duckdb_backend(ws)
-    result = cohorts.run(
-        AuditContext.create(backend, workspace_tables(backend), load_settings(None))
-    )
+def test_run_leaves_out_accounts_older_than_the_data(tmp_path: Path) -> None:
+    result = cohorts.run(hand_company(tmp_path, customers=CUSTOMERS, invoices=INVOICES)())
     assert result.older_accounts == 1
     yearly = result.yearly.set_index(["cohort", "years_since"])
     assert yearly.accounts.to_dict() == {("2023", 0): 1, ("2023", 1): 1, ("2024", 0): 1}
@@ -163,11 +148,8 @@ def test_run_leaves_out_accounts_older_than_the_data(ws: Workspace, tmp_path: Pa
     assert codes == {"cohorts.repeat_purchase_rate", "cohorts.older_accounts"}
 
 
-def test_demo_cohorts(demo_import: tuple[Workspace, ImportReport]) -> None:
-    ws, _ = demo_import
-    backend = duckdb_backend(ws)
-    ctx = AuditContext.create(backend, workspace_tables(backend), load_settings(None))
-    result = cohorts.run(ctx)
+def test_demo_cohorts(demo_context: Contexts) -> None:
+    result = cohorts.run(demo_context())
     assert result.repeat_purchase_rate is not None and 0.4 < result.repeat_purchase_rate < 0.95
     for matrix in (result.yearly, result.quarterly):
         assert matrix.logo_retention.between(0, 1).all()

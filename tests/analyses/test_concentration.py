@@ -10,14 +10,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from helpers import write_csv
+from helpers import Contexts, hand_company
 from keyaccount.analyses import concentration as conc
-from keyaccount.analyses.context import AuditContext
-from keyaccount.config import load_settings
 from keyaccount.data.demo import DemoFiles
-from keyaccount.data.importer import ImportReport, import_sources
-from keyaccount.engine import duckdb_backend, workspace_tables
-from keyaccount.workspace import Workspace
 
 
 def test_hhi_doj_worked_example() -> None:
@@ -96,22 +91,8 @@ INVOICES = [
 
 
 @pytest.fixture
-def small_context(ws: Workspace, tmp_path: Path):
-    import_sources(
-        ws,
-        [
-            str(write_csv(tmp_path / "customers.csv", CUSTOMERS)),
-            str(write_csv(tmp_path / "invoices.csv", INVOICES)),
-        ],
-    )
-    backend = duckdb_backend(ws)
-
-    def make(**audit: object) -> AuditContext:
-        return AuditContext.create(
-            backend, workspace_tables(backend), load_settings(None, {"audit": audit})
-        )
-
-    return make
+def small_context(tmp_path: Path) -> Contexts:
+    return hand_company(tmp_path, customers=CUSTOMERS, invoices=INVOICES)
 
 
 def test_hand_computed_portfolio_rolled_up(small_context) -> None:
@@ -138,25 +119,20 @@ def test_hand_computed_portfolio_rolled_up(small_context) -> None:
 
 
 def test_without_rollup_each_plant_is_its_own_account(small_context) -> None:
-    result = conc.run(small_context(rollup=False))
+    result = conc.run(small_context(audit={"rollup": False}))
     shares = result.accounts.set_index("account_id").share.to_dict()
     assert shares == {"A": 0.4, "G1": 0.3, "B": 0.2, "G2": 0.1}
 
 
 def test_demo_top_group_found_and_rollup_changes_it(
-    demo_import: tuple[Workspace, ImportReport], demo_files: DemoFiles
+    demo_context: Contexts, demo_files: DemoFiles
 ) -> None:
-    ws, _ = demo_import
-    backend = duckdb_backend(ws)
-    tables = workspace_tables(backend)
     truth = demo_files.truth["top_customer"]
-    rolled = conc.run(AuditContext.create(backend, tables, load_settings(None)))
+    rolled = conc.run(demo_context())
     assert rolled.top1_account == truth["group_parent"]
     assert rolled.top1_share == pytest.approx(truth["top1_share_rolled_up"], abs=1e-6)
     assert any(f.code == "concentration.top1_over_threshold" for f in rolled.findings)
-    plain = conc.run(
-        AuditContext.create(backend, tables, load_settings(None, {"audit": {"rollup": False}}))
-    )
+    plain = conc.run(demo_context(audit={"rollup": False}))
     assert plain.top1_share == pytest.approx(truth["top1_share_unrolled"], abs=1e-6)
     assert plain.top1_share < 0.30 < rolled.top1_share  # roll-up crosses the alert line
 

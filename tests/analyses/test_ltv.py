@@ -10,15 +10,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from helpers import write_csv
+from helpers import Contexts, hand_company
 from keyaccount.analyses import ltv
 from keyaccount.analyses.context import AuditContext
 from keyaccount.analyses.profitability import account_pnl
-from keyaccount.config import LtvSettings, load_settings
-from keyaccount.data.importer import ImportReport, import_sources
-from keyaccount.engine import duckdb_backend, workspace_tables
+from keyaccount.config import LtvSettings
 from keyaccount.models import btyd
-from keyaccount.workspace import Workspace
 
 
 def test_ltv_hand_computed() -> None:
@@ -121,23 +118,10 @@ F_ALL = 0.8 / 1.1 + 0.6 / 1.21
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("ltv")
-    ws = Workspace.init(folder / "ws")
-    import_sources(
-        ws,
-        [
-            str(write_csv(folder / "customers.csv", CUSTOMERS)),
-            str(write_csv(folder / "invoices.csv", INVOICES)),
-            str(write_csv(folder / "costs.csv", COSTS)),
-        ],
-    )
-    backend = duckdb_backend(ws)
-    tables = workspace_tables(backend)
+    company = hand_company(folder, customers=CUSTOMERS, invoices=INVOICES, costs=COSTS)
 
     def make(**ltv_settings: object) -> AuditContext:
-        chosen = load_settings(
-            None, {"ltv": {"horizon_years": 2, "min_segment_lifetimes": 2, **ltv_settings}}
-        )
-        return AuditContext.create(backend, tables, chosen)
+        return company(ltv={"horizon_years": 2, "min_segment_lifetimes": 2, **ltv_settings})
 
     return make
 
@@ -231,10 +215,8 @@ def test_settings_default_and_documented() -> None:
 # --- The demo company, with the real lifetimes and survival model ----------------------------
 
 
-def test_demo_ltv_wiring(demo_import: tuple[Workspace, ImportReport]) -> None:
-    ws, _ = demo_import
-    backend = duckdb_backend(ws)
-    ctx = AuditContext.create(backend, workspace_tables(backend), load_settings(None))
+def test_demo_ltv_wiring(demo_context: Contexts) -> None:
+    ctx = demo_context()
     result = ltv.run(ctx)
     acc = result.accounts
     assert len(acc) == int((account_pnl(ctx).revenue > 0).sum())

@@ -10,13 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import write_csv
+from helpers import Contexts, hand_company
 from keyaccount.analyses import mrr
 from keyaccount.analyses.context import AuditContext
-from keyaccount.config import load_settings
-from keyaccount.data.importer import ImportReport, import_sources
-from keyaccount.engine import duckdb_backend, workspace_tables
-from keyaccount.workspace import Workspace
 
 D = Decimal
 
@@ -40,17 +36,9 @@ SUBSCRIPTIONS = [
 
 
 @pytest.fixture
-def book(ws: Workspace, tmp_path: Path) -> AuditContext:
-    import_sources(
-        ws,
-        [
-            str(write_csv(tmp_path / "customers.csv", CUSTOMERS)),
-            str(write_csv(tmp_path / "invoices.csv", INVOICES)),
-            str(write_csv(tmp_path / "subscriptions.csv", SUBSCRIPTIONS)),
-        ],
-    )
-    backend = duckdb_backend(ws)
-    return AuditContext.create(backend, workspace_tables(backend), load_settings(None))
+def book(tmp_path: Path) -> AuditContext:
+    tables = {"customers": CUSTOMERS, "invoices": INVOICES, "subscriptions": SUBSCRIPTIONS}
+    return hand_company(tmp_path, **tables)()
 
 
 def test_hand_computed_mrr_bridge(book: AuditContext) -> None:
@@ -102,14 +90,11 @@ def test_month_end_helpers() -> None:
     ]
 
 
-def test_demo_mrr(demo_import: tuple[Workspace, ImportReport]) -> None:
-    ws, _ = demo_import
-    backend = duckdb_backend(ws)
-    tables = workspace_tables(backend)
-    ctx = AuditContext.create(backend, tables, load_settings(None, {"audit": {"rollup": False}}))
+def test_demo_mrr(demo_context: Contexts) -> None:
+    ctx = demo_context(audit={"rollup": False})
     result = mrr.run(ctx)
     assert result.bridge.adds_up()
-    subs = tables["subscriptions"].execute()
+    subs = ctx.tables["subscriptions"].execute()
     t1 = pd.Timestamp(result.month_end)
     running = (subs.start <= t1) & (subs.end.isna() | (subs.end >= t1))
     assert result.mrr == sum(subs.mrr[running], D(0))  # exact, against the raw contracts

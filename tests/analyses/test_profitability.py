@@ -9,14 +9,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from helpers import write_csv
+from helpers import Contexts, hand_company
 from keyaccount.analyses import profitability as prof
-from keyaccount.analyses.context import AuditContext
-from keyaccount.config import ProfitabilitySettings, load_settings
+from keyaccount.config import ProfitabilitySettings
 from keyaccount.data.demo import DemoFiles
-from keyaccount.data.importer import ImportReport, import_sources
-from keyaccount.engine import duckdb_backend, workspace_tables
-from keyaccount.workspace import Workspace
 
 EXACT = {"rel": 1e-12, "abs": 1e-9}
 
@@ -77,26 +73,10 @@ COSTS = [
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory):
+def small(tmp_path_factory: pytest.TempPathFactory) -> Contexts:
     """Contexts over the hand-made company (imported once), with the settings given."""
     folder = tmp_path_factory.mktemp("small")
-    ws = Workspace.init(folder / "ws")
-    import_sources(
-        ws,
-        [
-            str(write_csv(folder / "customers.csv", CUSTOMERS)),
-            str(write_csv(folder / "invoices.csv", INVOICES)),
-            str(write_csv(folder / "costs.csv", COSTS)),
-        ],
-    )
-    backend = duckdb_backend(ws)
-    tables = workspace_tables(backend)
-
-    def make(profitability: dict | None = None, **audit: object) -> AuditContext:
-        chosen = load_settings(None, {"audit": audit, "profitability": profitability or {}})
-        return AuditContext.create(backend, tables, chosen)
-
-    return make
+    return hand_company(folder, customers=CUSTOMERS, invoices=INVOICES, costs=COSTS)
 
 
 # Window revenue: G = 4000 + 1000 = 5000, A = 3500 − 500 = 3000, B = 2000, C = 0; Σ 10000.
@@ -209,7 +189,8 @@ def test_company_black_hole_whale_bases_and_classes(small) -> None:
 
 
 def test_invoice_count_allocation(small) -> None:
-    pnl = prof.account_pnl(small({"cost_allocation": "invoice_count"})).set_index("account_id")
+    ctx = small(profitability={"cost_allocation": "invoice_count"})
+    pnl = prof.account_pnl(ctx).set_index("account_id")
     # Invoices of positive amount in the window: G 2, A 1 (the credit note does not count),
     # B 1, C 0 → shares .5, .25, .25: cost-to-serve 750 / 375 / 375, rebates 100 / 50 / 50.
     assert pnl.cost_to_serve.to_dict() == pytest.approx(
@@ -221,14 +202,15 @@ def test_invoice_count_allocation(small) -> None:
 
 
 def test_settings_change_estimate_rate_and_days(small) -> None:
-    ctx = small({"default_gross_margin": 0.5, "capital_rate": 0.10, "default_payment_days": 30})
+    chosen = {"default_gross_margin": 0.5, "capital_rate": 0.10, "default_payment_days": 30}
+    ctx = small(profitability=chosen)
     pnl = prof.account_pnl(ctx).set_index("account_id")
     assert pnl.gross_profit["G"] == pytest.approx(600 + 1000 * 0.5, **EXACT)
     assert pnl.financing_cost["A"] == pytest.approx((3500 * 195 - 500 * 30) / 365 * 0.10, **EXACT)
 
 
 def test_without_rollup_tags_stay_on_the_plant(small) -> None:
-    pnl = prof.account_pnl(small(rollup=False)).set_index("account_id")
+    pnl = prof.account_pnl(small(audit={"rollup": False})).set_index("account_id")
     # G2: revenue 1000 (share .1): rebates 80 tagged + 200 × .1 pooled; no cost → estimated.
     assert pnl.rebates["G2"] == pytest.approx(100, **EXACT)
     assert pnl.cost_to_serve["G1"] == pytest.approx(60 + 1500 * 0.4, **EXACT)
@@ -327,15 +309,10 @@ def test_pnl_invariants(data: tuple[pd.DataFrame, pd.DataFrame], basis: str) -> 
 
 
 def test_demo_black_holes_are_the_planted_ones(
-    demo_import: tuple[Workspace, ImportReport], demo_files: DemoFiles
+    demo_context: Contexts, demo_files: DemoFiles
 ) -> None:
-    ws, _ = demo_import
-    backend = duckdb_backend(ws)
-    tables = workspace_tables(backend)
     truth = demo_files.truth["black_holes"]
-    plain = prof.run(
-        AuditContext.create(backend, tables, load_settings(None, {"audit": {"rollup": False}}))
-    )
+    plain = prof.run(demo_context(audit={"rollup": False}))
     # The truth is computed per customer (not rolled up) with the default settings.
     assert set(plain.black_holes.account_id) == set(truth["customers"]) == set(truth["detected"])
     assert plain.top_decile_size == truth["top_decile_size"]
@@ -346,6 +323,6 @@ def test_demo_black_holes_are_the_planted_ones(
         assert holes.true_margin[customer] == pytest.approx(detail["true_margin"], abs=1e-6)
         assert holes.gross_margin[customer] == pytest.approx(detail["gross_margin"], abs=1e-6)
         assert holes.main_driver[customer] == "gross_margin"  # 7% against the company's 35%
-    rolled = prof.run(AuditContext.create(backend, tables, load_settings(None)))
+    rolled = prof.run(demo_context())
     assert set(rolled.black_holes.account_id) == set(truth["customers"])
     assert set(rolled.value_destroyers) >= set(truth["customers"])

@@ -11,14 +11,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from helpers import write_csv
+from helpers import Contexts, hand_company
 from keyaccount.analyses import retention as ret
-from keyaccount.analyses.context import AuditContext
-from keyaccount.config import load_settings
 from keyaccount.data.demo import DemoFiles
-from keyaccount.data.importer import ImportReport, import_sources
-from keyaccount.engine import duckdb_backend, workspace_tables
-from keyaccount.workspace import Workspace
 
 D = Decimal
 
@@ -68,22 +63,8 @@ TTM_STATES = {
 
 
 @pytest.fixture
-def hand_context(ws: Workspace, tmp_path: Path):
-    import_sources(
-        ws,
-        [
-            str(write_csv(tmp_path / "customers.csv", CUSTOMERS)),
-            str(write_csv(tmp_path / "invoices.csv", INVOICES)),
-        ],
-    )
-    backend = duckdb_backend(ws)
-
-    def make(**audit: object) -> AuditContext:
-        return AuditContext.create(
-            backend, workspace_tables(backend), load_settings(None, {"audit": audit})
-        )
-
-    return make
+def hand_context(tmp_path: Path) -> Contexts:
+    return hand_company(tmp_path, customers=CUSTOMERS, invoices=INVOICES)
 
 
 def test_hand_computed_ttm_states_bridge_and_ratios(hand_context) -> None:
@@ -117,7 +98,7 @@ def test_hand_computed_ttm_states_bridge_and_ratios(hand_context) -> None:
 
 
 def test_without_rollup_the_plants_churn_and_start(hand_context) -> None:
-    b = ret.run(hand_context(rollup=False)).ttm
+    b = ret.run(hand_context(audit={"rollup": False})).ttm
     assert b.new == D("100") and b.churn == D("450")  # K2 new, K1 churned
     assert b.nrr == float(Fraction("280.77") / Fraction("800.01"))
     assert b.adds_up()
@@ -158,7 +139,7 @@ def test_calendar_years_and_quarters(hand_context) -> None:
 
 
 def test_partial_current_year_is_flagged(hand_context) -> None:
-    result = ret.run(hand_context(as_of="2025-11-30"))
+    result = ret.run(hand_context(audit={"as_of": "2025-11-30"}))
     assert [b.complete for b in result.years] == [True, True, False]
     assert result.quarters[-1].period1 == "2025Q4" and not result.quarters[-1].complete
     # TTM (2024-11-30, 2025-11-30]: C's 2025-12-31 invoice is after the as-of date and its
@@ -231,11 +212,8 @@ def test_period_pairs_classify_new_by_history(rows: list[tuple[str, int, int]]) 
         assert (first[back] < p1).all()
 
 
-def test_demo_retention(demo_import: tuple[Workspace, ImportReport], demo_files: DemoFiles) -> None:
-    ws, _ = demo_import
-    backend = duckdb_backend(ws)
-    tables = workspace_tables(backend)
-    ctx = AuditContext.create(backend, tables, load_settings(None, {"audit": {"rollup": False}}))
+def test_demo_retention(demo_context: Contexts, demo_files: DemoFiles) -> None:
+    ctx = demo_context(audit={"rollup": False})
     result = ret.run(ctx)
     truth = demo_files.truth["background"]
     counts = result.ttm.accounts

@@ -8,32 +8,18 @@ import pandas as pd
 import pytest
 from test_profitability import COMPANY_CONTRIBUTION, CONTRIBUTION, COSTS, CUSTOMERS, INVOICES
 
-from helpers import write_csv
+from helpers import Contexts, hand_company
 from keyaccount.analyses import stress
-from keyaccount.analyses.context import AuditContext
-from keyaccount.config import load_settings
 from keyaccount.data.demo import DemoFiles
-from keyaccount.data.importer import ImportReport, import_sources
-from keyaccount.engine import duckdb_backend, workspace_tables
-from keyaccount.workspace import Workspace
 
 EXACT = {"rel": 1e-12, "abs": 1e-9}
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory):
+def small(tmp_path_factory: pytest.TempPathFactory) -> Contexts:
     """Contexts over the hand-made company (imported once), with the settings given."""
     folder = tmp_path_factory.mktemp("small")
-    ws = Workspace.init(folder / "ws")
-    files = {"customers": CUSTOMERS, "invoices": INVOICES, "costs": COSTS}
-    import_sources(ws, [str(write_csv(folder / f"{k}.csv", rows)) for k, rows in files.items()])
-    backend = duckdb_backend(ws)
-    tables = workspace_tables(backend)
-
-    def make(**overrides: object) -> AuditContext:
-        return AuditContext.create(backend, tables, load_settings(None, overrides))
-
-    return make
+    return hand_company(folder, customers=CUSTOMERS, invoices=INVOICES, costs=COSTS)
 
 
 # From test_profitability (window revenue, gross profit, contribution, open receivables):
@@ -179,13 +165,9 @@ def test_runway_and_operating_result_formulas() -> None:
     assert math.isclose(lost.pooled_costs_kept, 1.0)
 
 
-def test_demo_top1_is_the_planted_group(
-    demo_import: tuple[Workspace, ImportReport], demo_files: DemoFiles
-) -> None:
-    ws, _ = demo_import
-    backend = duckdb_backend(ws)
+def test_demo_top1_is_the_planted_group(demo_context: Contexts, demo_files: DemoFiles) -> None:
     truth = demo_files.truth["top_customer"]
-    ctx = AuditContext.create(backend, workspace_tables(backend), load_settings(None))
+    ctx = demo_context()
     result = stress.run(ctx)
     assert result.baseline.revenue == pytest.approx(truth["ttm_revenue_total"], abs=0.01)
     assert result.top1.accounts == (truth["group_parent"],)

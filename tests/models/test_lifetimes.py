@@ -11,13 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import write_csv
-from keyaccount.analyses.context import AuditContext
-from keyaccount.config import load_settings
-from keyaccount.data.importer import ImportReport, import_sources
-from keyaccount.engine import duckdb_backend, workspace_tables
+from helpers import Contexts, hand_company
 from keyaccount.models import lifetimes as lt
-from keyaccount.workspace import Workspace
 
 # Active months, as month indices back from the as-of date (0 = the as-of month).
 ACTIVE = {
@@ -128,16 +123,8 @@ INVOICES = [
 ]
 
 
-def test_account_lifetimes_from_invoices(ws: Workspace, tmp_path: Path) -> None:
-    import_sources(
-        ws,
-        [
-            str(write_csv(tmp_path / "customers.csv", CUSTOMERS)),
-            str(write_csv(tmp_path / "invoices.csv", INVOICES)),
-        ],
-    )
-    backend = duckdb_backend(ws)
-    ctx = AuditContext.create(backend, workspace_tables(backend), load_settings(None))
+def test_account_lifetimes_from_invoices(tmp_path: Path) -> None:
+    ctx = hand_company(tmp_path, customers=CUSTOMERS, invoices=INVOICES)()
     assert ctx.as_of == date(2025, 12, 31)
     life = lt.account_lifetimes(ctx).set_index("account_id")
     # Months back from 2025-12-31: Jan 2022 = 47, Mar 2024 = 21, Dec 2024 = 12, Mar 2025 = 9;
@@ -150,10 +137,8 @@ def test_account_lifetimes_from_invoices(ws: Workspace, tmp_path: Path) -> None:
     assert curve.between(0, 1).all()
 
 
-def test_demo_lifetimes(demo_import: tuple[Workspace, ImportReport]) -> None:
-    ws, _ = demo_import
-    backend = duckdb_backend(ws)
-    ctx = AuditContext.create(backend, workspace_tables(backend), load_settings(None))
+def test_demo_lifetimes(demo_context: Contexts) -> None:
+    ctx = demo_context()
     life = lt.account_lifetimes(ctx)
     assert life.account_id.is_unique and len(life) > 400
     assert (life.duration >= 1).all() and (life.entry < life.duration).all()
