@@ -48,6 +48,7 @@ import pandas as pd
 
 from keyaccount.analyses.base import Finding, Result, plain
 from keyaccount.analyses.context import AuditContext, attach
+from keyaccount.analyses.retention import decimal_floats
 
 ACQUISITION = "acquisition"
 TAGGED, BLENDED, PRE_HISTORY, UNKNOWN = "tagged", "blended", "pre_history", "unknown"
@@ -253,12 +254,15 @@ def _pre_sales(ctx: AuditContext) -> pd.DataFrame:
     """Net cost (cost − amount) of non-commercial deals per account and month."""
     facts = ctx.account_months
     deals = facts.filter(~facts.commercial)
-    frame = (
+    fetched = (
         deals.group_by("account_id", "year", "month")
         .aggregate(amount=deals.revenue.sum(), cost=deals.cost_known.sum())
-        .execute()
+        .to_pyarrow()
     )
-    net = frame.cost.astype(float).fillna(0.0) - frame.amount.astype(float).fillna(0.0)
+    # Fetched as Arrow: amounts become floats without a Decimal object per row.
+    frame = fetched.drop_columns(["amount", "cost"]).to_pandas()
+    cost, amount = decimal_floats(fetched["cost"]), decimal_floats(fetched["amount"])
+    net = pd.Series(np.nan_to_num(cost, nan=0.0) - np.nan_to_num(amount, nan=0.0))
     days = pd.to_datetime({"year": frame.year, "month": frame.month, "day": 1})
     return pd.DataFrame({"account_id": frame.account_id, "period": days, "net_cost": net})
 

@@ -47,6 +47,7 @@ import pandas as pd
 
 from keyaccount.analyses.base import Finding, Result, plain
 from keyaccount.analyses.context import COMMERCIAL, AuditContext
+from keyaccount.analyses.retention import decimal_floats
 from keyaccount.config import LtvSettings
 
 ALL = "(all)"  # the curve and segment of all accounts
@@ -254,7 +255,7 @@ def account_rfm(ctx: AuditContext) -> pd.DataFrame:
     kept = invoices.filter(invoices.deal_type == COMMERCIAL, invoices.date <= ctx.as_of)
     days = kept.group_by("account_id", "date").aggregate(amount=kept.amount.sum())
     days = days.filter(days.amount > 0)
-    per = (
+    fetched = (
         days.group_by("account_id")
         .aggregate(
             first=days.date.min(),
@@ -263,11 +264,15 @@ def account_rfm(ctx: AuditContext) -> pd.DataFrame:
             total=days.amount.sum(),
             first_amount=days.amount.argmin(days.date),
         )
-        .execute()
+        .to_pyarrow()
     )
+    # Fetched as Arrow: amounts become floats without a Decimal object per account.
+    per = fetched.drop_columns(["total", "first_amount"]).to_pandas()
     first, last = pd.to_datetime(per["first"]), pd.to_datetime(per["last"])
     frequency = per.purchases.astype(int) - 1
-    repeat_total = per.total.astype(float) - per.first_amount.astype(float)
+    repeat_total = pd.Series(
+        decimal_floats(fetched["total"]) - decimal_floats(fetched["first_amount"])
+    )
     summary = pd.DataFrame(
         {
             "frequency": frequency.to_numpy(),

@@ -41,14 +41,18 @@ incomplete, and so is a first period that the data only partly cover.
 from __future__ import annotations
 
 import calendar
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal, TypeAlias
 
+import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from keyaccount.analyses.base import Finding, Result
 from keyaccount.analyses.context import AuditContext
@@ -309,42 +313,212 @@ def data_span(ctx: AuditContext) -> DataSpan:
     return ctx.memo("retention.data_span", compute)
 
 
+@dataclass(frozen=True)
+class RevenueMatrix:
+    """Commercial revenue per account × period as dense arrays (one grain).
+
+    ``accounts`` holds the account ids in sorted order (row ``i`` of the arrays is
+    ``accounts[i]``); column ``j`` is period ``first_period + j``. ``units`` is the revenue in
+    integer 1/10000 units and ``present`` whether the account has a commercial invoice in the
+    period (its revenue may still net to zero or below). Every account has at least one.
+    """
+
+    accounts: np.ndarray
+    first_period: int
+    units: np.ndarray  # int64, accounts × periods
+    present: np.ndarray  # bool, accounts × periods
+
+    @property
+    def periods(self) -> np.ndarray:
+        """The period key of every column."""
+        return np.arange(self.first_period, self.first_period + self.units.shape[1])
+
+    def column(self, period: int) -> tuple[np.ndarray, np.ndarray]:
+        """Revenue and presence of every account in ``period`` (zeros outside the data)."""
+        j = period - self.first_period
+        if 0 <= j < self.units.shape[1]:
+            return self.units[:, j], self.present[:, j]
+        rows = len(self.accounts)
+        return np.zeros(rows, dtype="int64"), np.zeros(rows, dtype=bool)
+
+    @cached_property
+    def first_periods(self) -> np.ndarray:
+        """Each account's first period with a commercial invoice."""
+        if self.present.size == 0:
+            return np.full(len(self.accounts), self.first_period, dtype="int64")
+        return self.first_period + self.present.argmax(axis=1)
+
+    def frame(self) -> pd.DataFrame:
+        """The long form: ``account_id``, ``period``, ``units``, one row per present cell.
+
+        Sorted by account then period.
+        """
+        rows, cols = np.nonzero(self.present)
+        return pd.DataFrame(
+            {
+                "account_id": self.accounts[rows],
+                "period": (cols + self.first_period).astype("int64"),
+                "units": self.units[rows, cols],
+            }
+        )
+
+
+@dataclass(frozen=True)
+class MonthlyRevenue:
+    """Commercial revenue per account and month, with integer account codes.
+
+    One row per account, calendar month and month index back that holds a commercial
+    invoice: ``code`` indexes ``accounts`` (sorted account ids), ``month`` is
+    ``year·12 + month − 1``, ``back`` the month index back from the as-of date and ``units``
+    the revenue in 1/10000 units.
+    """
+
+    accounts: np.ndarray
+    code: np.ndarray
+    month: np.ndarray
+    back: np.ndarray
+    units: np.ndarray
+
+
+def exact_units(values: pa.ChunkedArray) -> np.ndarray:
+    """Decimal amounts (no nulls) as int64 1/10000 units, exactly.
+
+    Reads the unscaled 128-bit integers of ``decimal128(38, 4)`` directly; raises
+    OverflowError when one does not fit in 64 bits.
+    """
+    array = values.combine_chunks().cast(pa.decimal128(38, 4))
+    if array.null_count:
+        raise ValueError("amounts must not be null")
+    words = np.frombuffer(array.buffers()[1], dtype="<i8").reshape(-1, 2)
+    words = words[array.offset : array.offset + len(array)]
+    low, high = words[:, 0], words[:, 1]
+    if not np.array_equal(high, low >> 63):
+        raise OverflowError("an amount does not fit in 64-bit 1/10000 units")
+    return low.astype("int64")
+
+
+def decimal_floats(values: pa.ChunkedArray) -> np.ndarray:
+    """Amounts fetched with ``to_pyarrow`` as floats, nulls as NaN.
+
+    Decimals are rounded exactly as ``float(Decimal)`` rounds them (what ``execute`` and
+    ``astype(float)`` give), without building a Python object per value.
+    """
+    array = values.combine_chunks()
+    if not pa.types.is_decimal(array.type):
+        return np.asarray(array.to_numpy(zero_copy_only=False), dtype="float64")
+    missing = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    try:
+        units = exact_units(pa.chunked_array([array.fill_null(pa.scalar(0, array.type))]))
+    except (pa.ArrowInvalid, OverflowError):
+        units = None
+    if units is None or np.abs(units).max(initial=0) >= 2**53:
+        # Beyond exact float64 integers: convert value by value.
+        return np.array(
+            [math.nan if v is None else float(v) for v in array.to_pylist()], dtype="float64"
+        )
+    floats = units / UNITS  # both exact in float64, so the quotient is correctly rounded
+    floats[missing] = math.nan
+    return floats
+
+
+def monthly_revenue(ctx: AuditContext) -> MonthlyRevenue:
+    """The commercial rows of the account-month facts, fetched once as integer arrays.
+
+    Account ids are replaced in the engine by their rank in sorted order, so only numbers
+    cross to Python besides the list of accounts; decimal revenue is converted to units
+    exactly on arrival (a decimal multiplication in the engine is much slower).
+    """
+
+    def compute() -> MonthlyRevenue:
+        facts = ctx.account_months.filter(lambda t: t.commercial)
+        ids = facts.select("account_id").distinct()
+        ids = ids.mutate(code=ibis.row_number().over(order_by=ids.account_id))
+        coded = facts.join(ids, "account_id")
+        decimal = coded.revenue.type().is_decimal()
+        revenue = coded.revenue.fill_null(0)
+        rows = coded.select(
+            code=coded.code.cast("int64"),
+            month=coded.year.cast("int64") * 12 + coded.month.cast("int64") - 1,
+            back=coded.back.cast("int64"),
+            units=revenue if decimal else (revenue * UNITS).cast("int64"),
+        ).to_pyarrow()
+        accounts = ids.order_by("code").account_id.to_pyarrow()
+
+        def ints(name: str) -> np.ndarray:
+            return np.asarray(rows[name].to_numpy(), dtype="int64")
+
+        return MonthlyRevenue(
+            accounts=np.asarray(accounts.to_pylist(), dtype=object),
+            code=ints("code"),
+            month=ints("month"),
+            back=ints("back"),
+            units=exact_units(rows["units"]) if decimal else ints("units"),
+        )
+
+    return ctx.memo("retention.monthly_revenue", compute)
+
+
+def period_keys(ctx: AuditContext, monthly: MonthlyRevenue, grain: Grain) -> np.ndarray:
+    """The period of every monthly row (see :func:`period_revenue`)."""
+    if grain == "ttm":
+        return -(monthly.back // ctx.window)
+    return monthly.month // MONTHS_PER_PERIOD[grain]
+
+
+def revenue_matrix(ctx: AuditContext, grain: Grain) -> RevenueMatrix:
+    """Commercial revenue per account × period of ``grain`` (see :func:`period_revenue`)."""
+
+    def compute() -> RevenueMatrix:
+        monthly = monthly_revenue(ctx)
+        keys = period_keys(ctx, monthly, grain)
+        first = int(keys.min()) if len(keys) else 0
+        width = int(keys.max()) - first + 1 if len(keys) else 0
+        rows = len(monthly.accounts)
+        cells = monthly.code * width + (keys - first)
+        units = np.zeros(rows * width, dtype="int64")
+        np.add.at(units, cells, monthly.units)
+        present = np.zeros(rows * width, dtype=bool)
+        present[cells] = True
+        return RevenueMatrix(
+            monthly.accounts, first, units.reshape(rows, width), present.reshape(rows, width)
+        )
+
+    return ctx.memo(f"retention.revenue_matrix.{grain}", compute)
+
+
 def period_revenue(ctx: AuditContext, grain: Grain) -> pd.DataFrame:
-    """Commercial revenue per account and period, in integer 1/10000 units (one engine scan).
+    """Commercial revenue per account and period, in integer 1/10000 units.
 
     Periods: ``ttm`` → ``−(months_back // window)`` (0 the TTM, −1 the prior TTM, …);
     ``year`` → the calendar year; ``quarter`` → ``year·4 + quarter − 1``. Only account-periods
-    with a commercial invoice are returned.
+    with a commercial invoice are returned, sorted by account and period.
     """
+    return ctx.memo(f"retention.period_revenue.{grain}", lambda: revenue_matrix(ctx, grain).frame())
 
-    def compute() -> pd.DataFrame:
-        facts = ctx.account_months.filter(lambda t: t.commercial)
-        if grain == "ttm":
-            key = -(facts.back // ctx.window)
-        else:
-            month = facts.year.cast("int64") * 12 + facts.month.cast("int64") - 1
-            key = month // MONTHS_PER_PERIOD[grain]
-        grouped = facts.group_by("account_id", period=key).aggregate(revenue=facts.revenue.sum())
-        exact = grouped.select(
-            "account_id",
-            "period",
-            units=(grouped.revenue.fill_null(0) * UNITS).cast("int64"),
-        )
-        frame = exact.execute()
-        frame["period"] = frame.period.astype("int64")
-        frame["units"] = frame.units.astype("int64")
-        return frame.sort_values(["account_id", "period"], kind="mergesort").reset_index(drop=True)
 
-    return ctx.memo(f"retention.period_revenue.{grain}", compute)
+def matrix_pair(matrix: RevenueMatrix, period0: int, period1: int) -> pd.DataFrame:
+    """:func:`pair_accounts` for two columns of a revenue matrix (same rows, same order)."""
+    r0, in0 = matrix.column(period0)
+    r1, in1 = matrix.column(period1)
+    kept = in0 | in1
+    frame = pd.DataFrame(
+        {
+            "account_id": matrix.accounts[kept],
+            "r0": r0[kept],
+            "r1": r1[kept],
+            "history": matrix.first_periods[kept] < period1,
+        }
+    )
+    frame["state"] = customer_states(frame.r0, frame.r1, frame.history)
+    return frame
 
 
 def calendar_bridges(ctx: AuditContext, grain: Literal["year", "quarter"]) -> tuple[Bridge, ...]:
     """Bridges between every pair of consecutive calendar years (or quarters) in the data."""
     size = MONTHS_PER_PERIOD[grain]
     span = data_span(ctx)
-    revenue = period_revenue(ctx, grain)
+    matrix = revenue_matrix(ctx, grain)
     last = (ctx.as_of.year * 12 + ctx.as_of.month - 1) // size
-    first = revenue.groupby("account_id").period.min()
     bridges = []
     for period1 in range(span.first_month // size + 1, last + 1):
         period0 = period1 - 1
@@ -354,7 +528,7 @@ def calendar_bridges(ctx: AuditContext, grain: Literal["year", "quarter"]) -> tu
         )
         bridges.append(
             revenue_bridge(
-                pair_accounts(revenue, period0, period1, first),
+                matrix_pair(matrix, period0, period1),
                 grain,
                 period_label(period0, grain),
                 period_label(period1, grain),
@@ -367,7 +541,7 @@ def calendar_bridges(ctx: AuditContext, grain: Literal["year", "quarter"]) -> tu
 def ttm_accounts(ctx: AuditContext) -> pd.DataFrame:
     """Per-account revenue and state, prior TTM → TTM (integer units)."""
     return ctx.memo(
-        "retention.ttm_accounts", lambda: pair_accounts(period_revenue(ctx, "ttm"), -1, 0)
+        "retention.ttm_accounts", lambda: matrix_pair(revenue_matrix(ctx, "ttm"), -1, 0)
     )
 
 

@@ -119,11 +119,11 @@ def account_lifetimes(ctx: AuditContext, churn_gap: int | None = None) -> pd.Dat
                 {"account_id": object, "event": bool}
             )
         dates = ctx.accounts.select("account_id", "first_date").execute().dropna()
-        older = pd.Series(
-            [months_back_of(pd.Timestamp(d).date(), ctx.as_of) for d in dates.first_date],
-            index=dates.account_id,
-            dtype="int64",
-        )
+        days = pd.to_datetime(dates.first_date)
+        # months_back_of, vectorised over the accounts' first dates
+        anchor = ctx.as_of.year * 12 + ctx.as_of.month
+        back = anchor - (days.dt.year * 12 + days.dt.month) - (days.dt.day > ctx.as_of.day)
+        older = pd.Series(back.to_numpy(dtype="int64"), index=dates.account_id, dtype="int64")
         return lifetimes_from_spells(spell, int(data_back), older)
 
     return ctx.memo(f"lifetimes.{gap}", compute)
