@@ -48,7 +48,7 @@ import pandas as pd
 
 from keyaccount.analyses.base import Finding, Result, plain
 from keyaccount.analyses.context import AuditContext, attach
-from keyaccount.analyses.retention import decimal_floats
+from keyaccount.analyses.money import decimal_floats
 
 ACQUISITION = "acquisition"
 TAGGED, BLENDED, PRE_HISTORY, UNKNOWN = "tagged", "blended", "pre_history", "unknown"

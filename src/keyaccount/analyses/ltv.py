@@ -47,7 +47,7 @@ import pandas as pd
 
 from keyaccount.analyses.base import Finding, Result, plain
 from keyaccount.analyses.context import COMMERCIAL, AuditContext
-from keyaccount.analyses.retention import decimal_floats
+from keyaccount.analyses.money import decimal_floats
 from keyaccount.config import LtvSettings
 
 ALL = "(all)"  # the curve and segment of all accounts

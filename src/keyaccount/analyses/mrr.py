@@ -22,8 +22,8 @@ import pandas as pd
 
 from keyaccount.analyses.base import Finding, Result
 from keyaccount.analyses.context import AuditContext
+from keyaccount.analyses.money import UNITS
 from keyaccount.analyses.retention import (
-    UNITS,
     Bridge,
     account_table,
     customer_states,

@@ -45,6 +45,7 @@ import pandas as pd
 
 from keyaccount.analyses.base import Finding, Result
 from keyaccount.analyses.context import COMMERCIAL, AuditContext, attach, months_back
+from keyaccount.analyses.money import decimal_floats
 from keyaccount.config import ProfitabilitySettings
 
 SERVE_CATEGORIES = ("service_team", "custom_rnd", "support", "retention", "other")
@@ -362,9 +363,10 @@ def _window_facts(ctx: AuditContext) -> pd.DataFrame:
         amount_days_known=window.amount_days_known.sum(),
     )
     receivables = facts.group_by("account_id").aggregate(unpaid=facts.unpaid.sum())
-    frame = attach(sums, receivables).execute()
+    fetched = attach(sums, receivables).to_pyarrow()
+    frame = pd.DataFrame({"account_id": fetched["account_id"].to_pylist()})
     for column in MONEY_FACTS:
-        frame[column] = frame[column].astype(float).fillna(0.0)
+        frame[column] = np.nan_to_num(decimal_floats(fetched[column]), nan=0.0)
     return frame
 
 

@@ -41,7 +41,6 @@ incomplete, and so is a first period that the data only partly cover.
 from __future__ import annotations
 
 import calendar
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
@@ -52,12 +51,10 @@ from typing import Literal, TypeAlias
 import ibis
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from keyaccount.analyses.base import Finding, Result
 from keyaccount.analyses.context import AuditContext
-
-UNITS = 10_000  # money is exact to 1/10000 of the currency unit (DECIMAL(18,4))
+from keyaccount.analyses.money import UNITS, exact_units
 
 NEW = "new"
 REACTIVATED = "reactivated"
@@ -378,47 +375,6 @@ class MonthlyRevenue:
     month: np.ndarray
     back: np.ndarray
     units: np.ndarray
-
-
-def exact_units(values: pa.ChunkedArray) -> np.ndarray:
-    """Decimal amounts (no nulls) as int64 1/10000 units, exactly.
-
-    Reads the unscaled 128-bit integers of ``decimal128(38, 4)`` directly; raises
-    OverflowError when one does not fit in 64 bits.
-    """
-    array = values.combine_chunks().cast(pa.decimal128(38, 4))
-    if array.null_count:
-        raise ValueError("amounts must not be null")
-    words = np.frombuffer(array.buffers()[1], dtype="<i8").reshape(-1, 2)
-    words = words[array.offset : array.offset + len(array)]
-    low, high = words[:, 0], words[:, 1]
-    if not np.array_equal(high, low >> 63):
-        raise OverflowError("an amount does not fit in 64-bit 1/10000 units")
-    return low.astype("int64")
-
-
-def decimal_floats(values: pa.ChunkedArray) -> np.ndarray:
-    """Amounts fetched with ``to_pyarrow`` as floats, nulls as NaN.
-
-    Decimals are rounded exactly as ``float(Decimal)`` rounds them (what ``execute`` and
-    ``astype(float)`` give), without building a Python object per value.
-    """
-    array = values.combine_chunks()
-    if not pa.types.is_decimal(array.type):
-        return np.asarray(array.to_numpy(zero_copy_only=False), dtype="float64")
-    missing = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    try:
-        units = exact_units(pa.chunked_array([array.fill_null(pa.scalar(0, array.type))]))
-    except (pa.ArrowInvalid, OverflowError):
-        units = None
-    if units is None or np.abs(units).max(initial=0) >= 2**53:
-        # Beyond exact float64 integers: convert value by value.
-        return np.array(
-            [math.nan if v is None else float(v) for v in array.to_pylist()], dtype="float64"
-        )
-    floats = units / UNITS  # both exact in float64, so the quotient is correctly rounded
-    floats[missing] = math.nan
-    return floats
 
 
 def monthly_revenue(ctx: AuditContext) -> MonthlyRevenue:
