@@ -298,7 +298,7 @@ def _drop_duplicates(
     the first (or last) source that has it is kept.
     """
     generated = sources[0].generated_lines
-    key = [f'"{c}"' for c in TABLES[name].primary_key if not (generated and c == "line_id")]
+    key = [f'"{c}"' for c in validate.key_columns(sources[0])]
     order = "ASC" if policy == "keep_first" else "DESC"
     rank = (
         f"dense_rank() OVER (PARTITION BY {', '.join(key)} ORDER BY src {order})"

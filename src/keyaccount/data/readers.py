@@ -240,7 +240,7 @@ def _sniff(lines: list[str], table: Table | None, mapping: Mapping | None) -> tu
             continue
         idx = find_header_row(rows, table, mapping)
         width = len(rows[idx]) if idx < len(rows) else 0
-        if (width > best[0] and width > 1) or best[0] < 0:
+        if width > best[0]:  # the widest header wins; comma on ties
             best = (width, delim, idx)
     return best[1], best[2]
 

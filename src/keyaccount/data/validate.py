@@ -42,7 +42,8 @@ def accepted(staged: StagedSource) -> str:
     return f"_skip IS NULL AND _rid NOT IN (SELECT _rid FROM rejects WHERE src = {staged.index})"
 
 
-def _key_columns(staged: StagedSource) -> tuple[str, ...]:
+def key_columns(staged: StagedSource) -> tuple[str, ...]:
+    """The key that must not repeat: the primary key, without importer-numbered lines."""
     key = staged.match.table.primary_key
     if staged.generated_lines:
         return tuple(k for k in key if k != "line_id")
@@ -97,13 +98,12 @@ def find_duplicates(
 
     Counting repeats is one aggregation; the examples are fetched only when there are some.
     """
-    key = _key_columns(sources[0])
+    key = key_columns(sources[0])
     if not key:
         return []
     view = batch_key_view(con, table, sources, key)
     cols = ", ".join(_quoted(key))
     having = repeated_keys_condition(sources)
-    label_of = {i: labels[i] for i in labels}
     dups: list[Duplicate] = []
     rows = con.execute(
         f"""SELECT {cols}, list((src, row) ORDER BY src, _rid)[:3] FROM {view}
@@ -112,7 +112,7 @@ def find_duplicates(
             GROUP BY {cols} ORDER BY min(src), min(_rid)"""
     ).fetchall()
     for r in rows:
-        places = tuple((label_of[src], int(row)) for src, row in r[len(key)])
+        places = tuple((labels[src], int(row)) for src, row in r[len(key)])
         dups.append(Duplicate(table, tuple(map(str, r[: len(key)])), places))
     keep, keep_params = not_replaced(replaced, "t._source")
     (existing,) = con.execute(
@@ -132,7 +132,7 @@ def find_duplicates(
                 Duplicate(
                     table,
                     tuple(map(str, r[:n])),
-                    ((label_of[r[n]], int(r[n + 1])), (str(r[n + 2]), int(r[n + 3]))),
+                    ((labels[r[n]], int(r[n + 1])), (str(r[n + 2]), int(r[n + 3]))),
                 )
             )
     return dups
