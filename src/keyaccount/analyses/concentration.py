@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from keyaccount.analyses.base import Finding, Result
-from keyaccount.analyses.context import AuditContext, attach
+from keyaccount.analyses.context import COMMERCIAL, AuditContext, attach, months_back
 
 BANDS_2023 = (1000.0, 1800.0)
 BANDS_2010 = (1500.0, 2500.0)
@@ -232,8 +232,6 @@ def run(ctx: AuditContext) -> ConcentrationResult:
 
 def _product_lines(ctx: AuditContext) -> Breakdown | None:
     """Revenue by product line over the window (a second, narrow scan of invoices)."""
-    from keyaccount.analyses.context import COMMERCIAL, months_back
-
     inv = ctx.tables["invoices"]
     back = months_back(inv.date, ctx.as_of)
     window = inv.filter(inv.deal_type == COMMERCIAL, back >= 0, back < ctx.window)
