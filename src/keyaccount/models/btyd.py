@@ -69,10 +69,14 @@ def _validate_rfm(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> tup
     return x, t_x, big_t
 
 
-def _fit(negative_ll: Callable[[Array], float], start: int) -> optimize.OptimizeResult:
+def _fit(
+    negative_ll: Callable[[Array], tuple[float, Array]], start: int
+) -> optimize.OptimizeResult:
+    """Minimise a mean negative log-likelihood given with its gradient (log parameters)."""
     return optimize.minimize(
         negative_ll,
         np.zeros(start),
+        jac=True,
         method="L-BFGS-B",
         options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9},
     )
@@ -162,6 +166,65 @@ def _conditional_purchases(model: BgNbd, t: float, x: Array, big_t: Array) -> Ar
     return np.asarray(c / (a - 1) * (1.0 - tail), dtype=float)
 
 
+def _bgnbd_objective(
+    x: Array, t_x: Array, big_t: Array, weight: Array
+) -> Callable[[Array], tuple[float, Array]]:
+    """The weighted mean negative log-likelihood of eq. 6 and its gradient in log parameters.
+
+    Terms that depend on x alone (Γ, B and their digammas) are computed once per distinct x;
+    per row only ``log(α+T)``, ``log(α+t_x)`` and the mixture weights remain. With
+    ``L = C + log(e^A + e^B)`` and ``w = e^B / (e^A + e^B)`` (the share of the "died after the
+    last purchase" term; 0 when x = 0):
+
+    - ∂/∂r = ψ(r+x) − ψ(r) + log α − (1−w) log(α+T) − w log(α+t_x)
+    - ∂/∂α = r/α − (r+x) [(1−w)/(α+T) + w/(α+t_x)]
+    - ∂/∂a = ψ(a+b) − ψ(a+b+x) + w/a
+    - ∂/∂b = ψ(a+b) − ψ(b) − ψ(a+b+x) + ψ(b+x) − w/(b+x−1)
+    """
+    distinct, at = np.unique(x, return_inverse=True)
+    repeat = distinct > 0
+    died = np.flatnonzero(x > 0)
+
+    def negative_ll(log_params: Array) -> tuple[float, Array]:
+        r, alpha, a, b = np.exp(log_params)
+        rx = r + distinct
+        beta_ab = special.betaln(a, b)
+        never_x = special.betaln(a, b + distinct) - beta_ab
+        died_x = np.full_like(distinct, -np.inf)
+        died_x[repeat] = special.betaln(a + 1, b + distinct[repeat] - 1) - beta_ab
+        inverse_b = np.zeros_like(distinct)
+        inverse_b[repeat] = 1.0 / (b + distinct[repeat] - 1)
+
+        row_rx = rx[at]
+        log_big_t = np.log(alpha + big_t)
+        log_t_x = np.log(alpha + t_x)
+        dead_never = never_x[at] - row_rx * log_big_t
+        died_row = np.full_like(x, -np.inf)
+        died_row[died] = died_x[at[died]] - row_rx[died] * log_t_x[died]
+        mixture = np.logaddexp(dead_never, died_row)
+        share = np.exp(died_row - mixture)  # w; 0 where x = 0
+        common = special.gammaln(rx) - special.gammaln(r) + r * np.log(alpha)
+        ll = common[at] + mixture
+
+        psi_abx = special.digamma(a + b + distinct)
+        d_r = (
+            special.digamma(rx)[at]
+            - special.digamma(r)
+            + np.log(alpha)
+            - (1.0 - share) * log_big_t
+            - share * log_t_x
+        )
+        d_alpha = r / alpha - row_rx * ((1.0 - share) / (alpha + big_t) + share / (alpha + t_x))
+        d_a = (special.digamma(a + b) - psi_abx)[at] + share / a
+        d_b = (
+            special.digamma(a + b) - special.digamma(b) - psi_abx + special.digamma(b + distinct)
+        )[at] - share * inverse_b[at]
+        grad = np.array([weight @ d_r, weight @ d_alpha, weight @ d_a, weight @ d_b])
+        return -float(weight @ ll), -grad * np.array([r, alpha, a, b])
+
+    return negative_ll
+
+
 def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BgNbd:
     """Maximum-likelihood BG/NBD on an RFM summary (any time unit, used consistently)."""
     x, t_x, big_t = _validate_rfm(frequency, recency, T)
@@ -172,12 +235,7 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BgNbd:
     ux, ut_x, ut = rows[:, 0], rows[:, 1], rows[:, 2]
     weight = counts / counts.sum()
 
-    def negative_ll(log_params: Array) -> float:
-        r, alpha, a, b = np.exp(log_params)
-        ll = bgnbd_log_likelihood(r, alpha, a, b, ux, ut_x, ut)
-        return -float(np.dot(weight, ll))
-
-    result = _fit(negative_ll, 4)
+    result = _fit(_bgnbd_objective(ux, ut_x, ut, weight), 4)
     r, alpha, a, b = (float(v) for v in np.exp(result.x))
     total = float(np.dot(counts, bgnbd_log_likelihood(r, alpha, a, b, ux, ut_x, ut)))
     return BgNbd(r, alpha, a, b, total, len(x), bool(result.success))
@@ -247,19 +305,50 @@ class GammaGamma:
         return np.asarray(self.p * (self.gamma + x * z) / (self.p * x + self.q - 1), dtype=float)
 
 
+def _gamma_gamma_objective(x: Array, z: Array) -> Callable[[Array], tuple[float, Array]]:
+    """The mean negative log-likelihood of the Gamma-Gamma and its gradient (log parameters).
+
+    Γ terms and digammas are computed once per distinct x. Per customer, with
+    ``s = log(γ + x z̄)``:
+
+    - ∂/∂p = x [ψ(px+q) − ψ(px) + log x + log z̄ − s]
+    - ∂/∂q = ψ(px+q) − ψ(q) + log γ − s
+    - ∂/∂γ = q/γ − (px+q)/(γ + x z̄)
+    """
+    distinct, at = np.unique(x, return_inverse=True)
+    log_x, log_z, xz = np.log(distinct), np.log(z), x * z
+    n = len(x)
+
+    def negative_ll(log_params: Array) -> tuple[float, Array]:
+        p, q, gamma = np.exp(log_params)
+        px = p * distinct
+        row_px = px[at]
+        log_spend = np.log(gamma + xz)
+        per_x = special.gammaln(px + q) - special.gammaln(px) + px * log_x
+        ll = (
+            per_x[at]
+            - special.gammaln(q)
+            + q * np.log(gamma)
+            + (row_px - 1) * log_z
+            - (row_px + q) * log_spend
+        )
+        psi_pxq = special.digamma(px + q)
+        d_p = x * ((psi_pxq - special.digamma(px) + log_x)[at] + log_z - log_spend)
+        d_q = psi_pxq[at] - special.digamma(q) + np.log(gamma) - log_spend
+        d_gamma = q / gamma - (row_px + q) / (gamma + xz)
+        grad = np.array([d_p.sum(), d_q.sum(), d_gamma.sum()]) / n
+        return -float(ll.sum()) / n, -grad * np.array([p, q, gamma])
+
+    return negative_ll
+
+
 def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGamma:
     """Maximum-likelihood Gamma-Gamma on repeat customers (frequency > 0, monetary > 0)."""
     x, z = _validate_spend(frequency, monetary)
-    n = len(x)
-
-    def negative_ll(log_params: Array) -> float:
-        p, q, gamma = np.exp(log_params)
-        return -float(gamma_gamma_log_likelihood(p, q, gamma, x, z).sum()) / n
-
-    result = _fit(negative_ll, 3)
+    result = _fit(_gamma_gamma_objective(x, z), 3)
     p, q, gamma = (float(v) for v in np.exp(result.x))
     total = float(gamma_gamma_log_likelihood(p, q, gamma, x, z).sum())
-    return GammaGamma(p, q, gamma, total, n, bool(result.success))
+    return GammaGamma(p, q, gamma, total, len(x), bool(result.success))
 
 
 # --- RFM summary -----------------------------------------------------------------------------
