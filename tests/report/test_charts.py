@@ -1,0 +1,440 @@
+"""The report charts: drawn from the audit JSON, numbers equal to the audit's, text localised."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+import plotly.io as pio
+import pytest
+
+from helpers import Contexts
+from keyaccount.audit import run_audit
+from keyaccount.report.charts import (
+    CHARTS,
+    CURVE_POINTS,
+    FONT_FAMILY,
+    HEIGHT,
+    PNL_TOP_ACCOUNTS,
+    escape,
+    nice_ticks,
+    rounded,
+)
+from keyaccount.report.i18n import Locale
+
+ZH, EN = Locale("zh"), Locale("en")
+HOSTILE = "<script>alert(1)</script>"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# The analyses each chart draws from: without them it has nothing to draw.
+SOURCES = {
+    "risk_heatmap": "concentration",
+    "pareto": "concentration",
+    "stress": "stress",
+    "profit_waterfall": "profitability",
+    "whale_curve": "profitability",
+    "revenue_bridge": "retention",
+    "nrr_grr": "retention",
+    "cohort_logo": "cohorts",
+    "cohort_revenue": "cohorts",
+    "survival": "ltv",
+    "cac_trend": "acquisition",
+    "ltv_cac_segments": "ltv",
+    "mrr_series": "mrr",
+}
+
+
+@pytest.fixture(scope="module")
+def audit(demo_context: Contexts) -> dict[str, Any]:
+    return run_audit(demo_context()).to_json()
+
+
+def drawn(chart: str, audit: dict[str, Any], loc: Locale = EN) -> dict[str, Any]:
+    """The figure of ``chart`` as the browser receives it (Plotly JSON, parsed back)."""
+    fig = CHARTS[chart](audit, loc)
+    assert fig is not None, chart
+    return json.loads(pio.to_json(fig))
+
+
+def near(value: float) -> Any:
+    """Equal to ``value`` as plotted (6 significant digits)."""
+    return pytest.approx(value, rel=1e-5, abs=1e-9)
+
+
+# -- every chart -----------------------------------------------------------------------------
+
+
+def test_the_registry_holds_every_chart_in_report_order() -> None:
+    assert list(CHARTS) == list(SOURCES)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("chart", list(CHARTS))
+def test_every_chart_draws_the_demo_audit_with_the_shared_look(
+    chart: str, lang: str, audit: dict[str, Any]
+) -> None:
+    figure = drawn(chart, audit, Locale(lang))  # type: ignore[arg-type]
+    layout = figure["layout"]
+    assert figure["data"], chart
+    assert layout["font"]["family"] == FONT_FAMILY
+    assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == "#ffffff"
+    assert layout["height"] >= HEIGHT and layout["autosize"] is True
+    assert "layout" not in layout["template"]  # no default Plotly template embedded
+    assert layout["title"]["text"]
+
+
+@pytest.mark.parametrize("chart", list(CHARTS))
+def test_a_chart_whose_analysis_was_skipped_returns_none(chart: str, audit: dict[str, Any]) -> None:
+    without = {k: v for k, v in audit.items() if k != SOURCES[chart]}
+    assert CHARTS[chart](without, EN) is None
+    assert CHARTS[chart]({"meta": audit["meta"], "skipped": {}}, ZH) is None
+
+
+@pytest.mark.parametrize("chart", list(CHARTS))
+def test_chinese_text_is_chinese_and_differs_from_english(
+    chart: str, audit: dict[str, Any]
+) -> None:
+    zh, en = drawn(chart, audit, ZH), drawn(chart, audit, EN)
+    assert CJK.search(zh["layout"]["title"]["text"]), zh["layout"]["title"]["text"]
+    assert not CJK.search(en["layout"]["title"]["text"])
+    assert zh["layout"]["title"]["text"] != en["layout"]["title"]["text"]
+    for axis in ("xaxis", "yaxis"):
+        zh_title = zh["layout"].get(axis, {}).get("title", {}).get("text")
+        en_title = en["layout"].get(axis, {}).get("title", {}).get("text")
+        if en_title and CJK.search(zh_title or ""):
+            assert zh_title != en_title
+
+
+def test_figures_stay_compact(audit: dict[str, Any]) -> None:
+    sizes = {chart: len(pio.to_json(CHARTS[chart](audit, ZH))) for chart in CHARTS}
+    assert sizes["risk_heatmap"] < 80_000, sizes  # 337 circles
+    assert max(v for k, v in sizes.items() if k != "risk_heatmap") < 30_000, sizes
+    points = drawn("whale_curve", audit)["data"][0]["y"]
+    assert all(len(repr(v).replace(".", "").lstrip("0-")) <= 7 for v in points)
+
+
+# -- concentration ---------------------------------------------------------------------------
+
+
+def test_risk_heatmap_has_one_circle_per_active_account(audit: dict[str, Any]) -> None:
+    conc = audit["concentration"]
+    figure = drawn("risk_heatmap", audit, ZH)
+    (circles,) = figure["data"]
+    assert len(circles["x"]) == len(circles["y"]) == conc["active_accounts"] == 337
+    assert sorted(circles["marker"]["size"]) == pytest.approx(
+        sorted(a["revenue"] for a in conc["accounts"]), rel=1e-5
+    )
+    assert circles["marker"]["colorbar"]["title"]["text"] == "合作年限（年）"
+    assert len({(x, y) for x, y in zip(circles["x"], circles["y"], strict=True)}) == 337
+    # The top account sits in its industry's column and region's row, at the cell centre.
+    top = conc["accounts"][0]
+    industries = figure["layout"]["xaxis"]["ticktext"]
+    regions = figure["layout"]["yaxis"]["ticktext"]
+    at = circles["customdata"].index(next(c for c in circles["customdata"] if c[0] == top["name"]))
+    assert industries[round(circles["x"][at])] == top["industry"]
+    assert regions[round(circles["y"][at])] == top["region"]
+    assert circles["customdata"][at][1:3] == [ZH.money(top["revenue"]), "33.0%"]
+
+
+def test_risk_heatmap_jitter_is_deterministic_and_stays_in_its_cell(
+    audit: dict[str, Any],
+) -> None:
+    first, again = drawn("risk_heatmap", audit), drawn("risk_heatmap", audit)
+    assert first["data"][0]["x"] == again["data"][0]["x"]
+    for value in first["data"][0]["x"] + first["data"][0]["y"]:
+        assert abs(value - round(value)) < 0.45
+
+
+def test_pareto_curve_ends_at_one_and_marks_the_top_shares(audit: dict[str, Any]) -> None:
+    conc = audit["concentration"]
+    curve, marks = drawn("pareto", audit)["data"]
+    assert (curve["x"][0], curve["y"][0]) == (0, 0)
+    assert (curve["x"][-1], curve["y"][-1]) == (near(1.0), near(1.0))
+    assert marks["y"][:3] == [
+        near(conc["top1_share"]),
+        near(conc["top5_share"]),
+        near(conc["top10_share"]),
+    ]
+    assert marks["x"][3] == near(conc["pareto_share_of_accounts"])
+    assert marks["text"][0] == "Top 1: 33.0%"
+    assert marks["text"][3].startswith("48 accounts: 80.")
+    assert drawn("pareto", audit)["layout"]["shapes"][0]["y0"] == 0.8
+
+
+def test_long_curves_are_thinned_but_keep_their_marks(audit: dict[str, Any]) -> None:
+    many = copy.deepcopy(audit)
+    many["concentration"]["accounts"] = [
+        {"account_id": f"A{i:05}", "revenue": 1000.0 / (i + 1)} for i in range(5000)
+    ]
+    many["concentration"]["pareto_count"] = 1234
+    curve, marks = drawn("pareto", many)["data"]
+    assert CURVE_POINTS <= len(curve["x"]) <= CURVE_POINTS + 5
+    assert curve["y"][-1] == near(1.0)
+    total = sum(1000.0 / (i + 1) for i in range(5000))
+    assert marks["y"][0] == near(1000.0 / total)
+    assert marks["x"][3] == near(1234 / 5000)
+    assert near(1234 / 5000) in curve["x"]
+
+
+# -- stress ----------------------------------------------------------------------------------
+
+
+def test_stress_bars_are_the_scenario_losses(audit: dict[str, Any]) -> None:
+    scenarios = audit["stress"]["scenarios"]
+    revenue, contribution, receivables = drawn("stress", audit)["data"]
+    assert revenue["y"] == [near(s["revenue_lost"]) for s in scenarios]
+    assert contribution["y"] == [near(s["contribution_lost"]) for s in scenarios]
+    assert receivables["y"] == [near(s["receivables_at_risk"]) for s in scenarios]
+    assert revenue["x"] == [
+        "Top customer",
+        "Top 5 customers",
+        "Top industry: 汽车零部件",
+        "Top region: 山东",
+    ]
+    assert drawn("stress", audit, ZH)["data"][0]["x"][:2] == ["第一大客户", "前 5 大客户"]
+    assert [t["name"] for t in drawn("stress", audit, ZH)["data"]] == [
+        "损失收入",
+        "损失的边际贡献",
+        "风险应收账款",
+    ]
+
+
+# -- profitability ---------------------------------------------------------------------------
+
+
+def test_profit_waterfall_runs_from_revenue_to_contribution(audit: dict[str, Any]) -> None:
+    company = audit["profitability"]["company"]
+    (bars,) = drawn("profit_waterfall", audit)["data"]
+    assert bars["measure"] == [
+        "absolute",
+        "relative",
+        "total",
+        "relative",
+        "relative",
+        "relative",
+        "total",
+    ]
+    assert bars["y"][0] == near(company["revenue"])
+    assert bars["y"][1] == near(-company["cogs"])
+    assert bars["y"][2] == near(company["gross_profit"])
+    assert bars["y"][-1] == near(company["contribution"])
+    # What plotly.js sums for the last total: revenue plus every relative step.
+    steps = [y for y, m in zip(bars["y"], bars["measure"], strict=True) if m == "relative"]
+    assert bars["y"][0] + sum(steps) == pytest.approx(company["contribution"], rel=1e-5)
+    assert bars["text"][0] == EN.money(company["revenue"]) == "462.0 m"
+    assert bars["text"][-1] == EN.money(company["contribution"])
+
+
+def test_profit_waterfall_dropdown_offers_the_largest_accounts_and_every_black_hole(
+    audit: dict[str, Any],
+) -> None:
+    prof = audit["profitability"]
+    (menu,) = drawn("profit_waterfall", audit)["layout"]["updatemenus"]
+    buttons = menu["buttons"]
+    largest = sorted(prof["accounts"], key=lambda a: (-a["revenue"], a["account_id"]))
+    top_ids = {a["account_id"] for a in largest[:PNL_TOP_ACCOUNTS]}
+    holes = [b["account_id"] for b in prof["black_holes"]]
+    assert len(buttons) == 1 + PNL_TOP_ACCOUNTS + len(set(holes) - top_ids)
+    assert buttons[0]["label"] == "Company"
+    assert buttons[1]["label"] == largest[0]["name"]
+    assert buttons[1]["args"][0]["y"][0][0] == near(largest[0]["revenue"])
+    assert buttons[1]["args"][0]["y"][0][-1] == near(largest[0]["contribution"])
+    by_id = {a["account_id"]: a for a in prof["accounts"]}
+    labels = [b["label"] for b in buttons]
+    for account_id in holes:
+        assert f"{by_id[account_id]['name']} (value black hole)" in labels
+    # Each choice resets the money ticks to its own scale.
+    small = buttons[-1]["args"][1]
+    assert max(small["yaxis.tickvals"]) < prof["company"]["revenue"] / 5
+
+
+def test_whale_curve_marks_its_peak_and_ends_at_all_contribution(
+    audit: dict[str, Any],
+) -> None:
+    prof = audit["profitability"]
+    curve, peak = drawn("whale_curve", audit)["data"]
+    assert curve["y"][-1] == near(1.0) and curve["x"][-1] == near(1.0)
+    assert peak["y"] == [near(prof["whale_peak_share"])]
+    assert peak["x"] == [near(prof["whale_peak_accounts"] / len(prof["whale_curve"]))]
+    assert peak["text"] == [f"Peak {EN.percent(prof['whale_peak_share'])}"] == ["Peak 106.5%"]
+    assert drawn("whale_curve", audit)["layout"]["shapes"][0]["y0"] == 1.0
+
+
+# -- retention -------------------------------------------------------------------------------
+
+
+def test_revenue_bridge_starts_and_ends_at_the_ttm_revenues(audit: dict[str, Any]) -> None:
+    ttm = audit["retention"]["ttm"]
+    (bars,) = drawn("revenue_bridge", audit)["data"]
+    assert bars["x"] == [
+        "Prior 12 months",
+        "New",
+        "Reactivated",
+        "Expansion",
+        "Contraction",
+        "Churn",
+        "Last 12 months",
+    ]
+    assert bars["y"] == [
+        near(ttm["start"]),
+        near(ttm["new"]),
+        near(ttm["reactivated"]),
+        near(ttm["expansion"]),
+        near(-ttm["contraction"]),
+        near(-ttm["churn"]),
+        near(ttm["end"]),
+    ]
+    assert sum(bars["y"][:-1]) == pytest.approx(ttm["end"], rel=1e-5)
+
+
+def test_revenue_bridge_shows_other_only_when_there_is_some(audit: dict[str, Any]) -> None:
+    credit = copy.deepcopy(audit)
+    credit["retention"]["ttm"]["other"] = -1234.5
+    (bars,) = drawn("revenue_bridge", credit)["data"]
+    assert bars["x"][-2:] == ["Other", "Last 12 months"]
+    assert bars["y"][-2] == -1234.5
+
+
+def test_nrr_grr_by_quarter_and_by_year(audit: dict[str, Any]) -> None:
+    ret = audit["retention"]
+    figure = drawn("nrr_grr", audit)
+    nrr_q, grr_q, nrr_y, grr_y = figure["data"]
+    assert nrr_q["x"] == [q["period1"] for q in ret["quarters"]]
+    assert nrr_q["y"] == [near(q["nrr"]) for q in ret["quarters"]]
+    assert grr_q["y"] == [near(q["grr"]) for q in ret["quarters"]]
+    assert nrr_y["x"] == ["2022", "2023", "2024", "2025", "2026"]
+    assert nrr_y["y"] == [near(y["nrr"]) for y in ret["years"]]
+    assert grr_y["xaxis"] == "x2" and not grr_y["showlegend"]
+    assert nrr_y["marker"]["symbol"][-1] == "circle-open"  # 2026 is not complete
+    assert figure["layout"]["xaxis"]["type"] == figure["layout"]["xaxis2"]["type"] == "category"
+    assert {s["y0"] for s in figure["layout"]["shapes"]} == {1.0}
+
+
+@pytest.mark.parametrize(
+    ("chart", "field"),
+    [("cohort_logo", "logo_retention"), ("cohort_revenue", "revenue_retention")],
+)
+def test_cohort_heatmaps_hold_the_cohort_figures(
+    chart: str, field: str, audit: dict[str, Any]
+) -> None:
+    cells = audit["cohorts"]["yearly"]
+    (heat,) = drawn(chart, audit)["data"]
+    assert heat["y"] == ["2021", "2022", "2023", "2024", "2025", "2026"]
+    assert heat["x"][0] == "Year 1" and len(heat["x"]) == 6
+    for cell in cells:
+        row, column = heat["y"].index(cell["cohort"]), cell["years_since"]
+        assert heat["z"][row][column] == pytest.approx(cell[field], rel=1e-3)  # 4 digits
+        text = EN.percent(cell[field], 0) + ("" if cell["complete"] else "*")
+        assert heat["text"][row][column] == text
+    assert heat["z"][5][1:] == [None] * 5  # the 2026 cohort has one year so far
+    assert heat["text"][0][1] == ("71%" if field == "logo_retention" else "190%")
+
+
+# -- lifetime value and acquisition ----------------------------------------------------------
+
+
+def test_survival_draws_each_curve_and_the_discounted_one_dashed(
+    audit: dict[str, Any],
+) -> None:
+    points = audit["ltv"]["survival"]
+    traces = drawn("survival", audit, ZH)["data"]
+    curves = list(dict.fromkeys(p["curve"] for p in points))
+    assert len(traces) == len(curves) + 1
+    assert traces[0]["name"] == "全部客户"
+    company = [p for p in points if p["curve"] == "(all)"]
+    assert traces[0]["y"] == [near(p["survival"]) for p in company]
+    assert traces[-1]["y"] == [near(p["discounted"]) for p in company]
+    assert traces[-1]["line"]["dash"] == "dash"
+    assert traces[0]["x"] == list(range(1, 11))
+
+
+def test_cac_trend_draws_blended_and_all_in_cac_and_marks_partial_quarters(
+    audit: dict[str, Any],
+) -> None:
+    quarters = audit["acquisition"]["quarters"]
+    bars, line = drawn("cac_trend", audit)["data"]
+    assert bars["x"] == [q["quarter"] for q in quarters]
+    assert bars["y"] == [near(q["blended_cac"]) for q in quarters]
+    assert line["y"] == [near(q["all_in_cac"]) for q in quarters]
+    assert set(bars["marker"]["pattern"]["shape"]) == {""}
+    partial = copy.deepcopy(audit)
+    partial["acquisition"]["quarters"][-1]["partial"] = True
+    bars, _ = drawn("cac_trend", partial)["data"]
+    assert bars["marker"]["pattern"]["shape"][-1] == "/"
+    assert bars["marker"]["pattern"]["shape"][0] == ""
+    assert "(partial quarter)" in bars["hovertext"][-1]
+
+
+def test_ltv_cac_segments_against_the_healthy_threshold(audit: dict[str, Any]) -> None:
+    ltv = audit["ltv"]
+    figure = drawn("ltv_cac_segments", audit, ZH)
+    bars, threshold = figure["data"]
+    ratios = sorted((s["ltv_to_cac"] for s in ltv["segments"]), reverse=True)
+    assert bars["y"] == [near(r) for r in ratios]
+    assert bars["x"][0] == "食品饮料" and "未知" in bars["x"]
+    assert figure["layout"]["shapes"][0]["y0"] == ltv["healthy_ltv_to_cac"] == 3.0
+    assert threshold["name"] == "健康线：3.0×"
+    unhealthy = copy.deepcopy(audit)
+    unhealthy["ltv"]["segments"][0].update(ltv_to_cac=1.5, healthy=False)
+    bars, _ = drawn("ltv_cac_segments", unhealthy)["data"]
+    assert bars["marker"]["color"][-1] != bars["marker"]["color"][0]
+
+
+def test_mrr_series_is_the_mrr_at_each_month_end(audit: dict[str, Any]) -> None:
+    series = audit["mrr"]["series"]
+    (line,) = drawn("mrr_series", audit)["data"]
+    assert line["x"] == [p["month_end"] for p in series]
+    assert line["y"] == [near(p["mrr"]) for p in series]
+    assert line["y"][-1] == audit["mrr"]["mrr"] == 44000
+
+
+# -- untrusted text --------------------------------------------------------------------------
+
+
+def test_escape_writes_html_entities() -> None:
+    assert escape("A&B <b>x</b>") == "A&amp;B &lt;b&gt;x&lt;/b&gt;"
+    assert escape(None) == ""
+
+
+def strings(node: Any) -> list[str]:
+    """Every string in a figure's JSON."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [s for item in node for s in strings(item)]
+    if isinstance(node, dict):
+        return [s for item in node.values() for s in strings(item)]
+    return []
+
+
+@pytest.mark.parametrize("chart", list(CHARTS))
+def test_hostile_names_from_the_data_are_escaped(chart: str, audit: dict[str, Any]) -> None:
+    hostile = copy.deepcopy(audit)
+    top = hostile["concentration"]["accounts"][0]
+    for rows in (hostile["concentration"]["accounts"], hostile["profitability"]["accounts"]):
+        for row in rows:
+            if row["account_id"] == top["account_id"]:
+                row.update(name=HOSTILE, industry=HOSTILE, region=HOSTILE)
+    for scenario in hostile["stress"]["scenarios"]:
+        scenario["subjects"] = [HOSTILE]
+    hostile["ltv"]["segments"][0]["segment"] = HOSTILE
+    hostile["ltv"]["survival"][-1]["curve"] = HOSTILE
+    hostile["cohorts"]["yearly"][0]["cohort"] = HOSTILE
+    hostile["acquisition"]["quarters"][0]["quarter"] = HOSTILE
+    hostile["retention"]["quarters"][0]["period1"] = HOSTILE
+    text = strings(drawn(chart, hostile, ZH))
+    assert not any("<script" in s for s in text), chart
+    if chart not in {"pareto", "whale_curve", "revenue_bridge", "mrr_series"}:  # no names
+        assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in s for s in text), chart
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def test_money_ticks_are_round_and_cover_the_range() -> None:
+    assert nice_ticks(0, 462001024.2) == [0, 1e8, 2e8, 3e8, 4e8, 5e8]
+    assert nice_ticks(-7.2e6, 3.7e7) == [-1e7, 0, 1e7, 2e7, 3e7, 4e7]
+    assert rounded(462001024.2) == 462001000.0
+    assert rounded(float("nan")) is None
