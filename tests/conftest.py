@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from helpers import Contexts, contexts
+from keyaccount.audit import run_audit
 from keyaccount.data.demo import DemoFiles, generate
 from keyaccount.data.importer import ImportReport, import_sources
 from keyaccount.workspace import Workspace
@@ -42,3 +44,9 @@ def demo_context(demo_import: tuple[Workspace, ImportReport]) -> Contexts:
     """
     ws, _ = demo_import
     return contexts(ws)
+
+
+@pytest.fixture(scope="session")
+def demo_audit(demo_context: Contexts) -> dict[str, Any]:
+    """The whole audit of the demo company as JSON-ready data (``AuditRun.to_json()``)."""
+    return run_audit(demo_context()).to_json()

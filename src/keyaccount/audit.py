@@ -33,6 +33,7 @@ class AuditRun:
     results: dict[str, Result]
     skipped: dict[str, tuple[str, ...]]
     seconds: dict[str, float] = field(default_factory=dict)
+    currency: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The audit as JSON-ready data: meta, one object per analysis, and the skipped ones."""
@@ -43,7 +44,7 @@ class AuditRun:
                 "engine": self.engine,
                 "rollup": self.rollup,
                 "window_months": self.window_months,
-                "currency": None,
+                "currency": self.currency,
             },
         }
         for key, result in self.results.items():
@@ -93,4 +94,5 @@ def run_audit(
         results,
         skipped,
         seconds,
+        ctx.currency,
     )

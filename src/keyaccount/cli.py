@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,11 +13,14 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table as RichTable
 
 from keyaccount import __version__
-from keyaccount.config import SettingsError, load_settings
+from keyaccount.config import Settings, SettingsError, load_settings
 from keyaccount.data.headers import MappingFileError
 from keyaccount.data.importer import ImportFailed, ImportReport, import_sources
 from keyaccount.data.readers import ReadError
 from keyaccount.workspace import Workspace, WorkspaceError
+
+if TYPE_CHECKING:
+    from keyaccount.audit import AuditRun
 
 app = typer.Typer(
     name="keyaccount",
@@ -306,11 +309,27 @@ def demo(
         raise _fail(str(exc), exc.details) from None
     _print_report(report)
     status(workspace=out)
+    reports = _demo_reports(ws)
     console.print(
         f"Demo workspace ready in {out} ({time.perf_counter() - started:.1f} s). "
-        f"Try: keyaccount status --workspace {out}",
+        f"Open the report: {reports[0]}",
         highlight=False,
     )
+
+
+def _demo_reports(ws: Workspace) -> list[Path]:
+    """The demo's last step: audit it and write the report in Chinese and in English."""
+    from keyaccount.report import write_report
+
+    settings = _settings(ws, None, None, False)
+    data = _run_audit(ws, settings, "duckdb", None).to_json()
+    written = []
+    for lang in ("zh", "en"):
+        path = ws.root / "reports" / f"audit-{data['meta']['as_of']}-{lang}.html"
+        report_settings = settings.report.model_copy(update={"lang": lang})
+        written.append(write_report(data, report_settings, path)[0])
+        console.print(f"Wrote {written[-1]}", highlight=False)
+    return written
 
 
 PERCENT_HINTS = ("share", "rate", "margin", "nrr", "grr", "threshold")
@@ -328,44 +347,66 @@ def _format_figure(name: str, value: object) -> str:
     return str(value)
 
 
-@app.command()
-def audit(
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Last day of the analysis window, YYYY-MM-DD (default: the last "
-            "commercial invoice date).",
-        ),
-    ] = None,
-    window: Annotated[
-        int | None, typer.Option("--window", help="Window length in months (default 12).")
-    ] = None,
-    no_rollup: Annotated[
-        bool,
-        typer.Option("--no-rollup", help="Treat plants and subsidiaries as separate accounts."),
-    ] = False,
-    json_out: Annotated[
-        Path | None,
-        typer.Option("--json", help="Write every figure and finding to this JSON file."),
-    ] = None,
-    engine: Annotated[
-        str, typer.Option("--engine", help="duckdb (default) or spark (local mode).")
-    ] = "duckdb",
-    parquet: Annotated[
-        Path | None,
-        typer.Option(
-            "--parquet",
-            help="With --engine spark: read the canonical tables from these Parquet "
-            "folders instead of exporting the workspace.",
-        ),
-    ] = None,
-    workspace: WorkspaceOpt = None,
-) -> None:
-    """Run every analysis the data allows; print a summary and list what was skipped."""
-    import json
-    import tempfile
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Last day of the analysis window, YYYY-MM-DD (default: the last "
+        "commercial invoice date).",
+    ),
+]
+WindowOpt = Annotated[
+    int | None, typer.Option("--window", help="Window length in months (default 12).")
+]
+NoRollupOpt = Annotated[
+    bool,
+    typer.Option("--no-rollup", help="Treat plants and subsidiaries as separate accounts."),
+]
+EngineOpt = Annotated[str, typer.Option("--engine", help="duckdb (default) or spark (local mode).")]
+ParquetOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--parquet",
+        help="With --engine spark: read the canonical tables from these Parquet "
+        "folders instead of exporting the workspace.",
+    ),
+]
+
+
+def _settings(
+    ws: Workspace | None,
+    as_of: str | None,
+    window: int | None,
+    no_rollup: bool,
+    report: dict[str, Any] | None = None,
+) -> Settings:
+    """Settings from defaults, the workspace's keyaccount.toml and the command's flags."""
     from datetime import date
+
+    audit_overrides: dict[str, Any] = {}
+    try:
+        if as_of:
+            audit_overrides["as_of"] = date.fromisoformat(as_of)
+    except ValueError:
+        raise _fail(f"--as-of {as_of!r} is not a date like 2025-12-31") from None
+    if window is not None:
+        audit_overrides["window_months"] = window
+    if no_rollup:
+        audit_overrides["rollup"] = False
+    overrides: dict[str, Any] = {"audit": audit_overrides} if audit_overrides else {}
+    if report:
+        overrides["report"] = report
+    try:
+        return ws.settings(overrides or None) if ws else load_settings(None, overrides or None)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _run_audit(
+    ws: Workspace | None, settings: Settings, engine: str, parquet: Path | None
+) -> AuditRun:
+    """Open the engine on the workspace (or Parquet folders) and run every analysis."""
+    import tempfile
 
     from keyaccount.analyses.context import AuditContext
     from keyaccount.audit import run_audit
@@ -381,23 +422,6 @@ def audit(
 
     if engine not in ENGINES:
         raise _fail(f"--engine must be one of {', '.join(ENGINES)}")
-    ws = _workspace(workspace) if parquet is None else None
-    audit_overrides: dict[str, Any] = {}
-    try:
-        if as_of:
-            audit_overrides["as_of"] = date.fromisoformat(as_of)
-    except ValueError:
-        raise _fail(f"--as-of {as_of!r} is not a date like 2025-12-31") from None
-    if window is not None:
-        audit_overrides["window_months"] = window
-    if no_rollup:
-        audit_overrides["rollup"] = False
-    try:
-        overrides = {"audit": audit_overrides} if audit_overrides else None
-        settings = ws.settings(overrides) if ws else load_settings(None, overrides)
-    except SettingsError as exc:
-        raise _fail(str(exc)) from None
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory() as scratch:
         try:
             if engine == "spark":
@@ -418,7 +442,34 @@ def audit(
             raise _fail("the audit needs customers and invoices; import them first")
         ctx = AuditContext.create(backend, tables, settings, engine=engine)
         with console.status("auditing…") as spinner:
-            run = run_audit(ctx, progress=lambda spec: spinner.update(f"{spec.title_en}…"))
+            return run_audit(ctx, progress=lambda spec: spinner.update(f"{spec.title_en}…"))
+
+
+def _write_json(data: Any, path: Path) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+@app.command()
+def audit(
+    as_of: AsOfOpt = None,
+    window: WindowOpt = None,
+    no_rollup: NoRollupOpt = False,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write every figure and finding to this JSON file."),
+    ] = None,
+    engine: EngineOpt = "duckdb",
+    parquet: ParquetOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Run every analysis the data allows; print a summary and list what was skipped."""
+    ws = _workspace(workspace) if parquet is None else None
+    settings = _settings(ws, as_of, window, no_rollup)
+    started = time.perf_counter()
+    run = _run_audit(ws, settings, engine, parquet)
     for key, result in run.results.items():
         table = RichTable(title=f"{key} (as of {run.as_of}, {run.engine})", title_justify="left")
         table.add_column("figure")
@@ -438,13 +489,67 @@ def audit(
     for key, missing in run.skipped.items():
         console.print(f"skipped {key}: needs {', '.join(missing)}", highlight=False)
     if json_out:
-        data = run.to_json()
-        data["meta"]["currency"] = settings.currency
-        json_out.write_text(
-            json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
-        )
+        _write_json(run.to_json(), json_out)
         console.print(f"Wrote {json_out}", highlight=False)
     console.print(f"Audit done in {time.perf_counter() - started:.1f} s.")
+
+
+@app.command()
+def report(
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="zh (简体中文) or en (default: report.lang, zh)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="HTML file to write (default: reports/audit-<as-of>-<lang>.html in the "
+            "workspace). Its JSON twin is written beside it.",
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print it to PDF through headless Chromium.")
+    ] = False,
+    from_json: Annotated[
+        Path | None,
+        typer.Option("--from", help="Build the report from a saved `audit --json` file."),
+    ] = None,
+    as_of: AsOfOpt = None,
+    window: WindowOpt = None,
+    no_rollup: NoRollupOpt = False,
+    engine: EngineOpt = "duckdb",
+    parquet: ParquetOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write the audit report: one offline HTML file (and PDF), in Chinese or English."""
+    import json
+
+    from keyaccount.report import PdfError, write_report
+
+    ws = _workspace(workspace) if parquet is None and from_json is None else None
+    settings = _settings(ws, as_of, window, no_rollup, {"lang": lang} if lang else None)
+    started = time.perf_counter()
+    if from_json is not None:
+        try:
+            data = json.loads(from_json.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise _fail(f"cannot read the audit file {from_json}: {exc}") from None
+    else:
+        data = _run_audit(ws, settings, engine, parquet).to_json()
+    lang_code = settings.report.lang
+    if out is None:
+        base = ws.root if ws else Path.cwd()
+        out = base / "reports" / f"audit-{data['meta']['as_of']}-{lang_code}.html"
+    try:
+        written = write_report(data, settings.report, out, pdf=pdf)
+    except PdfError as exc:
+        raise _fail(str(exc)) from None
+    for path in written:
+        size = path.stat().st_size / 1e6
+        console.print(f"Wrote {path} ({size:.1f} MB)", highlight=False)
+    console.print(f"Report done in {time.perf_counter() - started:.1f} s.")
 
 
 @app.command()

@@ -210,6 +210,28 @@ class CompanySettings(_Section):
     cash: float | None = Field(None, description="Cash at the as-of date.")
 
 
+class ReportSettings(_Section):
+    """How the audit report reads: language, units, table length."""
+
+    lang: Literal["zh", "en"] = Field(
+        "zh", description="Language of the report: zh (简体中文) or en (English)."
+    )
+    cn_units: bool = Field(
+        True,
+        description="In Chinese reports, write large amounts in 万 and 亿 (4.62 亿) rather "
+        "than in full (462,001,024). Tables always show full amounts.",
+    )
+    table_rows: int = Field(
+        15, ge=1, description="Rows of each detail table shown on the page before 'show all'."
+    )
+    max_embedded_rows: int = Field(
+        20000,
+        ge=100,
+        description="Longest table embedded in the report file for download as CSV; longer "
+        "tables are cut there (the report says so; `keyaccount export` gives the full data).",
+    )
+
+
 class Settings(_Section):
     """All settings of a workspace."""
 
@@ -222,6 +244,7 @@ class Settings(_Section):
     ltv: LtvSettings = Field(default_factory=LtvSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     company: CompanySettings = Field(default_factory=CompanySettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
 
 class SettingsError(ValueError):
@@ -253,7 +276,10 @@ def load_settings(path: Path | None = None, overrides: Mapping[str, Any] | None 
     except ValidationError as exc:
         where = f"{path}: " if path is not None else ""
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc'])} = {err['input']!r}: {err['msg']}"
+            if err["type"] != "missing"
+            else f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors()
         )
         raise SettingsError(f"{where}{problems}") from None
 

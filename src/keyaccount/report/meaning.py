@@ -1,0 +1,218 @@
+"""The "what this means" of each section: sentences that read the figures as an analyst would.
+
+Each function takes the audit (JSON-ready) and a locale and returns paragraphs. The words
+depend on the numbers (a balanced base reads differently from an inverted pyramid), but
+every number comes from the audit; the English text is the gettext id, Chinese in the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from keyaccount.report.findings import account_names
+from keyaccount.report.i18n import Locale
+
+Audit = Mapping[str, Any]
+
+
+def concentration(audit: Audit, loc: Locale) -> list[str]:
+    """How exposed the revenue is to a few customers, and the tenure shape."""
+    c = audit["concentration"]
+    out = [
+        loc._(
+            "{pareto} customers, {pareto_share} of the {active} who bought this year, make 80% "
+            "of revenue. The revenue is as exposed as if it came from {effective} customers of "
+            "equal size: each of the largest is felt at once when it cuts an order."
+        ).format(
+            pareto=loc.count(c["pareto_count"]),
+            pareto_share=loc.percent(c["pareto_share_of_accounts"]),
+            active=loc.count(c["active_accounts"]),
+            effective=loc.number(c["effective_customers"], 1),
+        )
+    ]
+    shapes = {
+        "inverted_pyramid": loc._(
+            "The tenure profile is an inverted pyramid: most customers are new and the "
+            "long-standing ones hold little revenue, so the base has yet to prove it keeps "
+            "customers."
+        ),
+        "spindle": loc._(
+            "The tenure profile is a spindle: revenue sits with customers of one to five "
+            "years, relationships in their prime; the task is to deepen them before they age."
+        ),
+        "balanced": loc._(
+            "The tenure profile is balanced: long-standing customers still buy and new ones "
+            "keep arriving."
+        ),
+    }
+    if c.get("tenure_shape") in shapes:
+        out.append(shapes[c["tenure_shape"]])
+    return out
+
+
+def stress(audit: Audit, loc: Locale) -> list[str]:
+    """The worst scenario, and what would make runway measurable."""
+    s = audit["stress"]
+    scenarios = [x for x in s.get("scenarios") or () if x.get("revenue_lost_share") is not None]
+    out = [
+        loc._(
+            "A stress test removes the largest risks one at a time and asks what is left. Every "
+            "lost customer takes its contribution with it, while the costs shared across "
+            "customers stay."
+        )
+    ]
+    if scenarios:
+        names = account_names(audit)
+        worst = max(scenarios, key=lambda x: x["revenue_lost_share"])
+        out.append(
+            loc._(
+                "The hardest blow is the loss of {subjects}: {share} of revenue and {loss} of "
+                "contribution."
+            ).format(
+                subjects=loc.join([names.get(x, x) for x in worst["subjects"][:3]]),
+                share=loc.percent(worst["revenue_lost_share"]),
+                loss=loc.money(worst["contribution_lost"]),
+            )
+        )
+    if s.get("baseline", {}).get("cash") is None:
+        out.append(
+            loc._(
+                "Give the company's monthly fixed costs and cash in keyaccount.toml ([company]) "
+                "to see whether each scenario turns the company to a loss and how long its cash "
+                "would last."
+            )
+        )
+    return out
+
+
+def profitability(audit: Audit, loc: Locale) -> list[str]:
+    """Revenue is not profit: black holes, the whale curve, the ABCD basis."""
+    p = audit["profitability"]
+    out = [
+        loc._(
+            "Revenue ranks customers by size; contribution ranks them by what they leave after "
+            "every cost they cause: the goods, rebates, the people and trips that serve them, "
+            "and the money tied up while they pay."
+        )
+    ]
+    peak = p.get("whale_peak_share")
+    if peak is not None and peak > 1:
+        out.append(
+            loc._(
+                "The whale curve rises to {peak} of total contribution before it falls: the "
+                "least profitable customers give back {destroyed}. Reprice them or change how "
+                "they are served before deciding to let them go."
+            ).format(peak=loc.percent(peak), destroyed=loc.money(abs(p["value_destroyed"])))
+        )
+    if p.get("potential_basis") == "revenue_growth":
+        out.append(
+            loc._(
+                "The ABCD classes measure potential by revenue growth for now; they switch to "
+                "the growth-potential score once key accounts are scored."
+            )
+        )
+    return out
+
+
+def acquisition(audit: Audit, loc: Locale) -> list[str]:
+    """Whether each new customer costs more than the last."""
+    a = audit["acquisition"]
+    cagr = a.get("cac_cagr")
+    if cagr is None:
+        return []
+    text = (
+        loc._(
+            "Each new customer costs more than the last: acquisition cost grew {cagr} a year. "
+            "Unless lifetime value grows as fast, growth is getting dearer."
+        )
+        if cagr > 0
+        else loc._("Acquisition cost fell {cagr} a year: new customers are getting cheaper to win.")
+    )
+    return [text.format(cagr=loc.percent(abs(cagr)))]
+
+
+def ltv(audit: Audit, loc: Locale) -> list[str]:
+    """How lifetime value is computed here, and whether it pays for acquisition."""
+    v = audit["ltv"]
+    out = [
+        loc._(
+            "Lifetime value is the contribution a customer is expected to leave over {years} "
+            "years, year by year weighted by the chance it is still buying (Kaplan-Meier "
+            "survival of customers like it) and discounted at {rate}."
+        ).format(years=loc.count(v["horizon_years"]), rate=loc.percent(v["discount_rate"], 0))
+    ]
+    ratio = v.get("company_ltv_to_cac")
+    if ratio is not None:
+        healthy = v["healthy_ltv_to_cac"]
+        out.append(
+            (
+                loc._("At {ratio}, customers repay what they cost to win with room to spare.")
+                if ratio >= healthy
+                else loc._(
+                    "At {ratio}, customers barely repay what they cost to win; the usual bar "
+                    "is {healthy}."
+                )
+            ).format(ratio=loc.ratio(ratio), healthy=loc.ratio(healthy, 0))
+        )
+    return out
+
+
+def retention(audit: Audit, loc: Locale) -> list[str]:
+    """Whether the existing customers alone grow the business."""
+    r = audit["retention"]
+    nrr = r.get("nrr")
+    if nrr is None:
+        return []
+    text = (
+        loc._(
+            "With NRR at {nrr}, last year's customers alone grow revenue: expansion outweighs "
+            "what churn and shrinking customers take away, before any new customer is won."
+        )
+        if nrr >= 1
+        else loc._(
+            "With NRR at {nrr}, last year's customers buy less than they did: new customers "
+            "must first fill that hole before the company grows."
+        )
+    )
+    return [
+        text.format(nrr=loc.percent(nrr)),
+        loc._(
+            "GRR ({grr}) counts only what was kept of last year's revenue; the gap to 100% is "
+            "revenue lost to churn and to customers who cut back."
+        ).format(grr=loc.percent(r.get("grr"))),
+    ]
+
+
+def cohorts(audit: Audit, loc: Locale) -> list[str]:
+    """How to read the cohort matrices."""
+    return [
+        loc._(
+            "Each row follows the customers won in one year: the share of them still buying, "
+            "and their revenue against their first year. Rows that fade fast point to "
+            "customers won on price or on a one-off project."
+        )
+    ]
+
+
+def mrr(audit: Audit, loc: Locale) -> list[str]:
+    """Subscription revenue in a sentence."""
+    m = audit["mrr"]
+    return [
+        loc._(
+            "Subscriptions bring {mrr} a month ({arr} a year). Their retention is measured on "
+            "the monthly recurring revenue a year apart."
+        ).format(mrr=loc.money(m.get("mrr")), arr=loc.money(m.get("arr")))
+    ]
+
+
+MEANINGS: dict[str, Callable[[Audit, Locale], list[str]]] = {
+    "concentration": concentration,
+    "stress": stress,
+    "profitability": profitability,
+    "acquisition": acquisition,
+    "ltv": ltv,
+    "retention": retention,
+    "cohorts": cohorts,
+    "mrr": mrr,
+}

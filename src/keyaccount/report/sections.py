@@ -1,0 +1,726 @@
+"""The report's structure: an executive summary, one section per analysis, the skipped ones.
+
+Built from the audit as JSON-ready data (``AuditRun.to_json()``), so a report can be made
+from a saved audit file too. Each section carries its key figures (each under the audit-JSON
+path it comes from, with the raw value beside the formatted text), its charts, its findings
+as sentences, a short "what this means", and its detail tables. The whole structure is the
+report's JSON twin; ``html.py`` renders it. Nothing here is HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from keyaccount.analyses.registry import ANALYSES
+from keyaccount.report import charts as chart_code
+from keyaccount.report.findings import Sentence, sentences
+from keyaccount.report.i18n import N_, Locale
+from keyaccount.report.meaning import MEANINGS
+
+Audit = Mapping[str, Any]
+
+SEVERITY_RANK = {"alert": 0, "warning": 1, "info": 2}
+SUMMARY_MIN, SUMMARY_MAX = 5, 8
+# Findings that repeat a summary-level finding account by account stay in their section.
+DETAIL_ONLY = {"profitability.black_hole", "ltv.segment_ltv_to_cac_unhealthy"}
+# The facts every summary states, whatever their severity.
+HEADLINES = {
+    "concentration.hhi",
+    "profitability.company_margin",
+    "retention.nrr",
+    "ltv.ltv_to_cac",
+}
+HTML_ROWS = 1000  # rows of a table written into the page; the CSV download carries all
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A key figure: its audit-JSON path, label and kind of number."""
+
+    path: str
+    label: str
+    kind: str  # money, amount, percent, ratio, count, number, months, text
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A detail table: where its rows are in the audit JSON and which columns to show."""
+
+    id: str
+    path: str
+    title: str
+    columns: tuple[tuple[str, str], ...]  # (column, kind)
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """What one analysis's section shows."""
+
+    key: str
+    figures: tuple[FigureSpec, ...]
+    charts: tuple[str, ...]
+    tables: tuple[TableSpec, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A key figure as shown: the raw value (as in the audit JSON) and its text."""
+
+    path: str
+    label: str
+    kind: str
+    value: Any
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A detail table: labelled columns and the raw rows (all of them, up to the cap)."""
+
+    id: str
+    title: str
+    columns: tuple[tuple[str, str, str], ...]  # (column, label, kind)
+    rows: list[dict[str, Any]]
+    total_rows: int
+
+    @property
+    def truncated(self) -> bool:
+        """Whether rows were cut at the embedding cap."""
+        return len(self.rows) < self.total_rows
+
+
+@dataclass(frozen=True)
+class Section:
+    """One analysis in the report."""
+
+    key: str
+    number: int
+    title: str
+    figures: tuple[Figure, ...]
+    charts: tuple[str, ...]
+    findings: tuple[Sentence, ...]
+    meaning: tuple[str, ...]
+    tables: tuple[Table, ...]
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id the executive summary links to."""
+        return f"sec-{self.key}"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An analysis that did not run, and the tables that would switch it on."""
+
+    key: str
+    title: str
+    missing_tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole report, in one language."""
+
+    lang: str
+    title: str
+    as_of: str
+    as_of_text: str
+    currency: str | None
+    generated: str
+    summary: tuple[Sentence, ...]
+    sections: tuple[Section, ...]
+    skipped: tuple[Skipped, ...]
+    charts: dict[str, dict[str, Any]] = field(repr=False)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def f(path: str, label: str, kind: str) -> FigureSpec:
+    """Shorthand for a key figure."""
+    return FigureSpec(path, label, kind)
+
+
+ACCOUNT = ("name", "text")
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec(
+        "concentration",
+        (
+            f("concentration.total_revenue", N_("Revenue, last 12 months"), "money"),
+            f("concentration.active_accounts", N_("Active customers"), "count"),
+            f("concentration.top1_share", N_("Largest customer's share"), "percent"),
+            f("concentration.top5_share", N_("Top 5 share"), "percent"),
+            f("concentration.top10_share", N_("Top 10 share"), "percent"),
+            f("concentration.pareto_count", N_("Customers making 80% of revenue"), "count"),
+            f("concentration.hhi", N_("HHI"), "number"),
+            f("concentration.effective_customers", N_("Effective number of customers"), "one"),
+            f("concentration.gini", N_("Gini coefficient"), "two"),
+        ),
+        ("risk_heatmap", "pareto"),
+        (
+            TableSpec(
+                "concentration-accounts",
+                "concentration.accounts",
+                N_("Customers by revenue"),
+                (
+                    ("account_id", "text"),
+                    ACCOUNT,
+                    ("industry", "text"),
+                    ("region", "text"),
+                    ("revenue", "amount"),
+                    ("share", "percent"),
+                    ("tenure_years", "one"),
+                ),
+            ),
+            TableSpec(
+                "concentration-industry",
+                "concentration.by_industry.table",
+                N_("Revenue by industry"),
+                (
+                    ("industry", "text"),
+                    ("accounts", "count"),
+                    ("revenue", "amount"),
+                    ("share", "percent"),
+                ),
+            ),
+            TableSpec(
+                "concentration-region",
+                "concentration.by_region.table",
+                N_("Revenue by region"),
+                (
+                    ("region", "text"),
+                    ("accounts", "count"),
+                    ("revenue", "amount"),
+                    ("share", "percent"),
+                ),
+            ),
+            TableSpec(
+                "concentration-tenure",
+                "concentration.tenure_profile",
+                N_("Customers by tenure"),
+                (("bucket", "text"), ("accounts", "count"), ("revenue", "amount")),
+            ),
+        ),
+    ),
+    SectionSpec(
+        "stress",
+        (
+            f("stress.baseline.revenue", N_("Revenue, last 12 months"), "money"),
+            f("stress.baseline.contribution", N_("Contribution"), "money"),
+            f(
+                "stress.top1.revenue_lost_share",
+                N_("Revenue lost without the largest customer"),
+                "percent",
+            ),
+            f(
+                "stress.top_k.revenue_lost_share",
+                N_("Revenue lost without the top customers"),
+                "percent",
+            ),
+            f(
+                "stress.top1.receivables_at_risk",
+                N_("Receivables at risk (largest customer)"),
+                "money",
+            ),
+            f("stress.baseline.runway_months", N_("Cash runway today"), "months"),
+        ),
+        ("stress",),
+        (
+            TableSpec(
+                "stress-scenarios",
+                "stress.scenarios",
+                N_("Scenarios"),
+                (
+                    ("name", "scenario"),
+                    ("account_count", "count"),
+                    ("revenue_lost", "amount"),
+                    ("revenue_lost_share", "percent"),
+                    ("gross_profit_lost", "amount"),
+                    ("contribution_lost", "amount"),
+                    ("receivables_at_risk", "amount"),
+                    ("contribution_after", "amount"),
+                    ("runway_months", "one"),
+                ),
+            ),
+        ),
+    ),
+    SectionSpec(
+        "profitability",
+        (
+            f("profitability.company.revenue", N_("Revenue"), "money"),
+            f("profitability.company.gross_margin", N_("Gross margin"), "percent"),
+            f("profitability.company.true_margin", N_("True margin (contribution)"), "percent"),
+            f("profitability.company.contribution", N_("Contribution"), "money"),
+            f(
+                "profitability.value_destroyed",
+                N_("Contribution destroyed after the peak"),
+                "money",
+            ),
+            f("profitability.whale_peak_share", N_("Whale-curve peak"), "percent"),
+        ),
+        ("profit_waterfall", "whale_curve"),
+        (
+            TableSpec(
+                "profitability-black-holes",
+                "profitability.black_holes",
+                N_("Value black holes"),
+                (
+                    ("account_id", "text"),
+                    ("revenue", "amount"),
+                    ("contribution", "amount"),
+                    ("gross_margin", "percent"),
+                    ("true_margin", "percent"),
+                    ("main_driver", "driver"),
+                ),
+            ),
+            TableSpec(
+                "profitability-accounts",
+                "profitability.accounts",
+                N_("Profit and loss per customer"),
+                (
+                    ("account_id", "text"),
+                    ACCOUNT,
+                    ("revenue", "amount"),
+                    ("cogs", "amount"),
+                    ("gross_profit", "amount"),
+                    ("rebates", "amount"),
+                    ("cost_to_serve", "amount"),
+                    ("financing_cost", "amount"),
+                    ("contribution", "amount"),
+                    ("true_margin", "percent"),
+                    ("estimated", "flag"),
+                    ("abcd", "text"),
+                ),
+            ),
+            TableSpec(
+                "profitability-abcd",
+                "profitability.abcd",
+                N_("ABCD classes"),
+                (
+                    ("abcd", "text"),
+                    ("accounts", "count"),
+                    ("revenue", "amount"),
+                    ("contribution", "amount"),
+                ),
+            ),
+        ),
+    ),
+    SectionSpec(
+        "acquisition",
+        (
+            f("acquisition.window_new_accounts", N_("New customers, last 12 months"), "count"),
+            f("acquisition.window_average_cac", N_("Average acquisition cost"), "money"),
+            f("acquisition.latest_year_cac", N_("Acquisition cost, latest full year"), "money"),
+            f("acquisition.latest_yoy_growth", N_("Change on the year before"), "percent"),
+            f("acquisition.cac_cagr", N_("Yearly growth over the period"), "percent"),
+        ),
+        ("cac_trend",),
+        (
+            TableSpec(
+                "acquisition-years",
+                "acquisition.years",
+                N_("Acquisition cost by year"),
+                (
+                    ("year", "text"),
+                    ("new_accounts", "count"),
+                    ("tagged_spend", "amount"),
+                    ("untagged_spend", "amount"),
+                    ("blended_cac", "amount"),
+                    ("all_in_cac", "amount"),
+                    ("yoy_growth", "percent"),
+                    ("complete", "flag"),
+                ),
+            ),
+        ),
+    ),
+    SectionSpec(
+        "ltv",
+        (
+            f("ltv.company_ltv", N_("Lifetime value of the customers with a known CAC"), "money"),
+            f("ltv.company_cac", N_("Their acquisition cost"), "money"),
+            f("ltv.company_ltv_to_cac", N_("LTV / CAC"), "ratio"),
+            f("ltv.median_payback_months", N_("Median payback"), "months"),
+        ),
+        ("survival", "ltv_cac_segments"),
+        (
+            TableSpec(
+                "ltv-segments",
+                "ltv.segments",
+                N_("Lifetime value by segment"),
+                (
+                    ("segment", "text"),
+                    ("accounts", "count"),
+                    ("mean_ltv", "amount"),
+                    ("cac", "amount"),
+                    ("ltv_to_cac", "ratio"),
+                    ("healthy", "flag"),
+                ),
+            ),
+            TableSpec(
+                "ltv-accounts",
+                "ltv.accounts",
+                N_("Lifetime value per customer"),
+                (
+                    ("account_id", "text"),
+                    ACCOUNT,
+                    ("segment", "text"),
+                    ("yearly_contribution", "amount"),
+                    ("ltv", "amount"),
+                    ("cac", "amount"),
+                    ("ltv_to_cac", "ratio"),
+                    ("payback_months", "one"),
+                ),
+            ),
+        ),
+    ),
+    SectionSpec(
+        "retention",
+        (
+            f("retention.nrr", N_("Net revenue retention (NRR)"), "percent"),
+            f("retention.grr", N_("Gross revenue retention (GRR)"), "percent"),
+            f("retention.quick_ratio", N_("Quick ratio"), "two"),
+            f("retention.ttm.start", N_("Revenue, prior 12 months"), "money"),
+            f("retention.ttm.end", N_("Revenue, last 12 months"), "money"),
+        ),
+        ("revenue_bridge", "nrr_grr"),
+        (
+            TableSpec(
+                "retention-years",
+                "retention.years",
+                N_("Revenue bridge by year"),
+                (
+                    ("period1", "text"),
+                    ("start", "amount"),
+                    ("new", "amount"),
+                    ("reactivated", "amount"),
+                    ("expansion", "amount"),
+                    ("contraction", "amount"),
+                    ("churn", "amount"),
+                    ("end", "amount"),
+                    ("nrr", "percent"),
+                    ("grr", "percent"),
+                ),
+            ),
+            TableSpec(
+                "retention-accounts",
+                "retention.accounts",
+                N_("Customers by state"),
+                (
+                    ("account_id", "text"),
+                    ("state", "state"),
+                    ("revenue_prior", "amount"),
+                    ("revenue_ttm", "amount"),
+                    ("change", "amount"),
+                ),
+            ),
+        ),
+    ),
+    SectionSpec(
+        "cohorts",
+        (
+            f("cohorts.repeat_purchase_rate", N_("Repeat-purchase rate"), "percent"),
+            f("cohorts.repeat_accounts", N_("Customers who bought again"), "count"),
+            f("cohorts.active_accounts", N_("Customers ever active"), "count"),
+        ),
+        ("cohort_logo", "cohort_revenue"),
+        (
+            TableSpec(
+                "cohorts-yearly",
+                "cohorts.yearly",
+                N_("Yearly cohorts"),
+                (
+                    ("cohort", "text"),
+                    ("years_since", "count"),
+                    ("accounts", "count"),
+                    ("active", "count"),
+                    ("logo_retention", "percent"),
+                    ("revenue", "amount"),
+                    ("revenue_retention", "percent"),
+                ),
+            ),
+        ),
+    ),
+    SectionSpec(
+        "mrr",
+        (
+            f("mrr.mrr", N_("MRR"), "money"),
+            f("mrr.arr", N_("ARR"), "money"),
+            f("mrr.nrr", N_("Subscription NRR"), "percent"),
+            f("mrr.grr", N_("Subscription GRR"), "percent"),
+        ),
+        ("mrr_series",),
+        (
+            TableSpec(
+                "mrr-accounts",
+                "mrr.accounts",
+                N_("Subscriptions by customer"),
+                (
+                    ("account_id", "text"),
+                    ("state", "state"),
+                    ("mrr_prior", "amount"),
+                    ("mrr", "amount"),
+                    ("change", "amount"),
+                ),
+            ),
+        ),
+    ),
+)
+
+COLUMN_LABELS = {
+    "account_id": N_("Customer ID"),
+    "name": N_("Customer"),
+    "industry": N_("Industry"),
+    "region": N_("Region"),
+    "revenue": N_("Revenue"),
+    "share": N_("Share"),
+    "tenure_years": N_("Tenure (years)"),
+    "accounts": N_("Customers"),
+    "bucket": N_("Tenure"),
+    "account_count": N_("Customers"),
+    "revenue_lost": N_("Revenue lost"),
+    "revenue_lost_share": N_("Share of revenue"),
+    "gross_profit_lost": N_("Gross profit lost"),
+    "contribution_lost": N_("Contribution lost"),
+    "receivables_at_risk": N_("Receivables at risk"),
+    "contribution_after": N_("Contribution after"),
+    "runway_months": N_("Runway (months)"),
+    "contribution": N_("Contribution"),
+    "gross_margin": N_("Gross margin"),
+    "true_margin": N_("True margin"),
+    "main_driver": N_("Main cause"),
+    "cogs": N_("Cost of goods"),
+    "gross_profit": N_("Gross profit"),
+    "rebates": N_("Rebates"),
+    "cost_to_serve": N_("Cost to serve"),
+    "financing_cost": N_("Financing cost"),
+    "estimated": N_("Cost estimated"),
+    "abcd": N_("Class"),
+    "year": N_("Year"),
+    "new_accounts": N_("New customers"),
+    "tagged_spend": N_("Tagged acquisition cost"),
+    "untagged_spend": N_("Sales & marketing spend"),
+    "blended_cac": N_("Blended CAC"),
+    "all_in_cac": N_("All-in CAC"),
+    "yoy_growth": N_("Change on prior year"),
+    "complete": N_("Full year"),
+    "segment": N_("Segment"),
+    "mean_ltv": N_("Mean LTV"),
+    "cac": N_("CAC"),
+    "ltv_to_cac": N_("LTV / CAC"),
+    "healthy": N_("Healthy"),
+    "yearly_contribution": N_("Yearly contribution"),
+    "ltv": N_("LTV"),
+    "payback_months": N_("Payback (months)"),
+    "period1": N_("Period"),
+    "start": N_("Start"),
+    "new": N_("New"),
+    "reactivated": N_("Reactivated"),
+    "expansion": N_("Expansion"),
+    "contraction": N_("Contraction"),
+    "churn": N_("Churn"),
+    "end": N_("End"),
+    "nrr": N_("NRR"),
+    "grr": N_("GRR"),
+    "state": N_("State"),
+    "revenue_prior": N_("Prior 12 months"),
+    "revenue_ttm": N_("Last 12 months"),
+    "change": N_("Change"),
+    "cohort": N_("Cohort"),
+    "years_since": N_("Years since"),
+    "active": N_("Still buying"),
+    "logo_retention": N_("Customer retention"),
+    "revenue_retention": N_("Revenue retention"),
+    "mrr_prior": N_("MRR a year ago"),
+    "mrr": N_("MRR"),
+}
+WORDS = {
+    # stress scenarios
+    "top1": N_("Largest customer leaves"),
+    "top_k": N_("Top customers leave"),
+    "top_industry": N_("Largest industry stops buying"),
+    "top_region": N_("Largest region is lost"),
+    # profitability drivers
+    "gross_margin": N_("Low gross margin"),
+    "rebates": N_("Heavy rebates"),
+    "cost_to_serve": N_("High cost to serve"),
+    "financing_cost": N_("Slow payment"),
+    # customer states
+    "retained": N_("Retained"),
+    "expanded": N_("Expanded"),
+    "contracted": N_("Contracted"),
+    "churned": N_("Churned"),
+    "new": N_("New"),
+    "reactivated": N_("Reactivated"),
+    "flat": N_("Flat"),
+    "inactive": N_("Inactive"),
+    # tenure shapes
+    "inverted_pyramid": N_("inverted pyramid"),
+    "spindle": N_("spindle"),
+    "balanced": N_("balanced"),
+}
+TITLES = {
+    "concentration": N_("Portfolio structure and concentration"),
+    "stress": N_("Stress tests"),
+    "profitability": N_("True profitability per customer"),
+    "acquisition": N_("Acquisition cost and its trend"),
+    "ltv": N_("Lifetime value"),
+    "retention": N_("Retention and growth"),
+    "cohorts": N_("Cohorts and repeat purchase"),
+    "mrr": N_("Recurring revenue (MRR / ARR)"),
+}
+
+
+def title(key: str, loc: Locale) -> str:
+    """An analysis's title in the report's language (the registry's titles as a fallback)."""
+    if key in TITLES:
+        return loc._(TITLES[key])
+    spec = next((a for a in ANALYSES if a.key == key), None)
+    if spec is None:
+        return key
+    return spec.title_zh if loc.lang == "zh" else spec.title_en
+
+
+def lookup(audit: Audit, path: str) -> Any:
+    """The value at a dotted audit-JSON path (``stress.top1.revenue_lost_share``), or None."""
+    node: Any = audit
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def format_value(value: Any, kind: str, loc: Locale) -> str:
+    """A figure or cell as text for ``kind``."""
+    if value is None:
+        return "–"
+    formats: dict[str, Callable[[Any], str]] = {
+        "money": loc.money,
+        "amount": loc.amount,
+        "percent": loc.percent,
+        "ratio": loc.ratio,
+        "count": loc.count,
+        "number": loc.number,
+        "one": lambda v: loc.number(v, 1),
+        "two": lambda v: loc.number(v, 2),
+        "months": loc.months,
+        "flag": lambda v: loc._("yes") if v else loc._("no"),
+    }
+    if kind in formats and isinstance(value, int | float):
+        return formats[kind](value)
+    if kind in ("scenario", "driver", "state", "shape"):
+        return loc.word(WORDS, value)
+    return str(value)
+
+
+def build_figures(spec: SectionSpec, audit: Audit, loc: Locale) -> tuple[Figure, ...]:
+    """The section's key figures that the audit has."""
+    out = []
+    for fig in spec.figures:
+        value = lookup(audit, fig.path)
+        if value is None and fig.kind != "months":
+            continue
+        out.append(
+            Figure(fig.path, loc._(fig.label), fig.kind, value, format_value(value, fig.kind, loc))
+        )
+    return tuple(out)
+
+
+def build_table(spec: TableSpec, audit: Audit, loc: Locale, cap: int) -> Table | None:
+    """A detail table with all its raw rows up to ``cap``; None when the audit has none."""
+    rows = lookup(audit, spec.path)
+    if not rows or not isinstance(rows, list):
+        return None
+    columns = tuple(
+        (name, loc._(COLUMN_LABELS.get(name, name)), kind)
+        for name, kind in spec.columns
+        if name in rows[0]
+    )
+    return Table(spec.id, loc._(spec.title), columns, list(rows[:cap]), len(rows))
+
+
+def build_section(
+    spec: SectionSpec,
+    audit: Audit,
+    findings: list[Sentence],
+    loc: Locale,
+    cap: int,
+    drawn: Mapping[str, Any],
+) -> Section:
+    """One analysis's section."""
+    number = next(a.section for a in ANALYSES if a.key == spec.key)
+    tables = (build_table(t, audit, loc, cap) for t in spec.tables)
+    meaning = MEANINGS.get(spec.key)
+    return Section(
+        key=spec.key,
+        number=number,
+        title=title(spec.key, loc),
+        figures=build_figures(spec, audit, loc),
+        charts=tuple(c for c in spec.charts if c in drawn),
+        findings=tuple(s for s in findings if s.analysis == spec.key),
+        meaning=tuple(meaning(audit, loc)) if meaning else (),
+        tables=tuple(t for t in tables if t is not None),
+    )
+
+
+def executive_summary(findings: list[Sentence]) -> tuple[Sentence, ...]:
+    """The five to eight findings a reader must see first.
+
+    Priority: alerts, then the headline facts (concentration, true margin, retention, LTV/CAC),
+    then warnings, then other facts; at most two per analysis, so one area cannot crowd out
+    the rest. Account-by-account repeats of a finding stay in their section.
+    """
+    order = {spec.key: i for i, spec in enumerate(SECTIONS)}
+
+    def priority(s: Sentence) -> tuple[int, int]:
+        rank = {"alert": 0, "warning": 2}.get(s.severity, 1 if s.code in HEADLINES else 3)
+        return rank, order.get(s.analysis, 99)
+
+    chosen: list[Sentence] = []
+    per_analysis: dict[str, int] = {}
+    for item in sorted((s for s in findings if s.code not in DETAIL_ONLY), key=priority):
+        if len(chosen) == SUMMARY_MAX or (len(chosen) >= SUMMARY_MIN and priority(item)[0] == 3):
+            break
+        if per_analysis.get(item.analysis, 0) == 2:
+            continue
+        chosen.append(item)
+        per_analysis[item.analysis] = per_analysis.get(item.analysis, 0) + 1
+    return tuple(sorted(chosen, key=lambda s: (SEVERITY_RANK[s.severity], order[s.analysis])))
+
+
+def build_report(audit: Audit, loc: Locale, cap: int = 20000) -> Report:
+    """The report of ``audit`` (``AuditRun.to_json()``) in ``loc``'s language."""
+    meta = dict(audit.get("meta", {}))
+    findings = sentences(audit, loc)
+    drawn: dict[str, Any] = {}
+    for spec in SECTIONS:
+        if spec.key not in audit:
+            continue
+        for chart_id in spec.charts:
+            draw = chart_code.CHARTS.get(chart_id)
+            figure = draw(audit, loc) if draw else None
+            if figure is not None:
+                drawn[chart_id] = figure.to_plotly_json()
+    sections = tuple(
+        build_section(spec, audit, findings, loc, cap, drawn)
+        for spec in SECTIONS
+        if spec.key in audit
+    )
+    skipped = tuple(
+        Skipped(key, title(key, loc), tuple(v.get("missing_tables", ())))
+        for key, v in audit.get("skipped", {}).items()
+    )
+    return Report(
+        lang=loc.lang,
+        title=loc._("Customer asset audit"),
+        as_of=str(meta.get("as_of")),
+        as_of_text=loc.date(meta.get("as_of")),
+        currency=meta.get("currency"),
+        generated=datetime.now().replace(microsecond=0).isoformat(),
+        summary=executive_summary(findings),
+        sections=sections,
+        skipped=skipped,
+        charts=drawn,
+        meta=meta,
+    )
