@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from keyaccount.report.findings import account_names
 from keyaccount.report.i18n import Locale
+from keyaccount.report.words import WORDS
 
 Audit = Mapping[str, Any]
 
@@ -63,14 +63,13 @@ def stress(audit: Audit, loc: Locale) -> list[str]:
         )
     ]
     if scenarios:
-        names = account_names(audit)
         worst = max(scenarios, key=lambda x: x["revenue_lost_share"])
         out.append(
             loc._(
-                "The hardest blow is the loss of {subjects}: {share} of revenue and {loss} of "
-                "contribution."
+                "The hardest blow is the scenario '{scenario}': {share} of revenue and {loss} "
+                "of contribution."
             ).format(
-                subjects=loc.join([names.get(x, x) for x in worst["subjects"][:3]]),
+                scenario=loc.word(WORDS, worst["name"]),
                 share=loc.percent(worst["revenue_lost_share"]),
                 loss=loc.money(worst["contribution_lost"]),
             )

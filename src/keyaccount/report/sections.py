@@ -19,6 +19,7 @@ from keyaccount.report import charts as chart_code
 from keyaccount.report.findings import Sentence, sentences
 from keyaccount.report.i18n import N_, Locale
 from keyaccount.report.meaning import MEANINGS
+from keyaccount.report.words import COLUMN_LABELS, WORDS
 
 Audit = Mapping[str, Any]
 
@@ -33,7 +34,8 @@ HEADLINES = {
     "retention.nrr",
     "ltv.ltv_to_cac",
 }
-HTML_ROWS = 1000  # rows of a table written into the page; the CSV download carries all
+HTML_ROWS = 1000
+MARKERS = {"(unknown)", "(all)", "<1y", "1-3y", "3-5y", ">=5y"}  # data labels that are words  # rows of a table written into the page; the CSV download carries all
 
 
 @dataclass(frozen=True)
@@ -467,98 +469,6 @@ SECTIONS: tuple[SectionSpec, ...] = (
     ),
 )
 
-COLUMN_LABELS = {
-    "account_id": N_("Customer ID"),
-    "name": N_("Customer"),
-    "industry": N_("Industry"),
-    "region": N_("Region"),
-    "revenue": N_("Revenue"),
-    "share": N_("Share"),
-    "tenure_years": N_("Tenure (years)"),
-    "accounts": N_("Customers"),
-    "bucket": N_("Tenure"),
-    "account_count": N_("Customers"),
-    "revenue_lost": N_("Revenue lost"),
-    "revenue_lost_share": N_("Share of revenue"),
-    "gross_profit_lost": N_("Gross profit lost"),
-    "contribution_lost": N_("Contribution lost"),
-    "receivables_at_risk": N_("Receivables at risk"),
-    "contribution_after": N_("Contribution after"),
-    "runway_months": N_("Runway (months)"),
-    "contribution": N_("Contribution"),
-    "gross_margin": N_("Gross margin"),
-    "true_margin": N_("True margin"),
-    "main_driver": N_("Main cause"),
-    "cogs": N_("Cost of goods"),
-    "gross_profit": N_("Gross profit"),
-    "rebates": N_("Rebates"),
-    "cost_to_serve": N_("Cost to serve"),
-    "financing_cost": N_("Financing cost"),
-    "estimated": N_("Cost estimated"),
-    "abcd": N_("Class"),
-    "year": N_("Year"),
-    "new_accounts": N_("New customers"),
-    "tagged_spend": N_("Tagged acquisition cost"),
-    "untagged_spend": N_("Sales & marketing spend"),
-    "blended_cac": N_("Blended CAC"),
-    "all_in_cac": N_("All-in CAC"),
-    "yoy_growth": N_("Change on prior year"),
-    "complete": N_("Full year"),
-    "segment": N_("Segment"),
-    "mean_ltv": N_("Mean LTV"),
-    "cac": N_("CAC"),
-    "ltv_to_cac": N_("LTV / CAC"),
-    "healthy": N_("Healthy"),
-    "yearly_contribution": N_("Yearly contribution"),
-    "ltv": N_("LTV"),
-    "payback_months": N_("Payback (months)"),
-    "period1": N_("Period"),
-    "start": N_("Start"),
-    "new": N_("New"),
-    "reactivated": N_("Reactivated"),
-    "expansion": N_("Expansion"),
-    "contraction": N_("Contraction"),
-    "churn": N_("Churn"),
-    "end": N_("End"),
-    "nrr": N_("NRR"),
-    "grr": N_("GRR"),
-    "state": N_("State"),
-    "revenue_prior": N_("Prior 12 months"),
-    "revenue_ttm": N_("Last 12 months"),
-    "change": N_("Change"),
-    "cohort": N_("Cohort"),
-    "years_since": N_("Years since"),
-    "active": N_("Still buying"),
-    "logo_retention": N_("Customer retention"),
-    "revenue_retention": N_("Revenue retention"),
-    "mrr_prior": N_("MRR a year ago"),
-    "mrr": N_("MRR"),
-}
-WORDS = {
-    # stress scenarios
-    "top1": N_("Largest customer leaves"),
-    "top_k": N_("Top customers leave"),
-    "top_industry": N_("Largest industry stops buying"),
-    "top_region": N_("Largest region is lost"),
-    # profitability drivers
-    "gross_margin": N_("Low gross margin"),
-    "rebates": N_("Heavy rebates"),
-    "cost_to_serve": N_("High cost to serve"),
-    "financing_cost": N_("Slow payment"),
-    # customer states
-    "retained": N_("Retained"),
-    "expanded": N_("Expanded"),
-    "contracted": N_("Contracted"),
-    "churned": N_("Churned"),
-    "new": N_("New"),
-    "reactivated": N_("Reactivated"),
-    "flat": N_("Flat"),
-    "inactive": N_("Inactive"),
-    # tenure shapes
-    "inverted_pyramid": N_("inverted pyramid"),
-    "spindle": N_("spindle"),
-    "balanced": N_("balanced"),
-}
 TITLES = {
     "concentration": N_("Portfolio structure and concentration"),
     "stress": N_("Stress tests"),
@@ -609,8 +519,8 @@ def format_value(value: Any, kind: str, loc: Locale) -> str:
     }
     if kind in formats and isinstance(value, int | float):
         return formats[kind](value)
-    if kind in ("scenario", "driver", "state", "shape"):
-        return loc.word(WORDS, value)
+    if kind in ("scenario", "driver", "state", "shape", "text"):
+        return loc.word(WORDS, value) if kind != "text" or str(value) in MARKERS else str(value)
     return str(value)
 
 
@@ -619,7 +529,7 @@ def build_figures(spec: SectionSpec, audit: Audit, loc: Locale) -> tuple[Figure,
     out = []
     for fig in spec.figures:
         value = lookup(audit, fig.path)
-        if value is None and fig.kind != "months":
+        if value is None:
             continue
         out.append(
             Figure(fig.path, loc._(fig.label), fig.kind, value, format_value(value, fig.kind, loc))
@@ -633,7 +543,7 @@ def build_table(spec: TableSpec, audit: Audit, loc: Locale, cap: int) -> Table |
     if not rows or not isinstance(rows, list):
         return None
     columns = tuple(
-        (name, loc._(COLUMN_LABELS.get(name, name)), kind)
+        (name, loc._(COLUMN_LABELS.get(kind if kind in COLUMN_LABELS else name, name)), kind)
         for name, kind in spec.columns
         if name in rows[0]
     )
