@@ -34,8 +34,8 @@ HEADLINES = {
     "retention.nrr",
     "ltv.ltv_to_cac",
 }
-HTML_ROWS = 1000
-MARKERS = {"(unknown)", "(all)", "<1y", "1-3y", "3-5y", ">=5y"}  # data labels that are words  # rows of a table written into the page; the CSV download carries all
+HTML_ROWS = 1000  # rows of a table written into the page; the CSV download carries all
+MARKERS = {"(unknown)", "(all)", "<1y", "1-3y", "3-5y", ">=5y"}  # data labels that are words
 
 
 @dataclass(frozen=True)
