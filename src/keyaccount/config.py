@@ -210,6 +210,103 @@ class CompanySettings(_Section):
     cash: float | None = Field(None, description="Cash at the as-of date.")
 
 
+class PenetrationSettings(_Section):
+    """Penetration inside key accounts (METRICS §6)."""
+
+    adopted_from_invoices: bool = Field(
+        True,
+        description="Count a unit as adopted from its first commercial invoice carrying its "
+        "unit_id when account_units gives no adopted_date.",
+    )
+
+
+class RelationshipSettings(_Section):
+    """Relationship depth and key-person risk (METRICS §7)."""
+
+    core_departments: tuple[str, ...] = Field(
+        ("procurement", "finance", "rd", "production", "it", "executive"),
+        description="The customer departments a deep relationship reaches (contacts.department "
+        "codes).",
+    )
+    transactional_departments: tuple[str, ...] = Field(
+        ("procurement", "finance"),
+        description="An account whose only active departments are among these is "
+        "transactional only.",
+    )
+    active_days: int = Field(
+        180, ge=1, description="A contact is active with an interaction in this many days."
+    )
+    key_person_share: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="Key-person risk when one of our employees holds more than this share of "
+        "an account's interactions of the last 12 months.",
+    )
+    trend_days: int = Field(
+        90,
+        ge=1,
+        description="Interaction trend: the last this-many days against the same span before.",
+    )
+
+
+class SilentTraitorSettings(_Section):
+    """Silent traitors: satisfied customers who are shrinking (METRICS §7)."""
+
+    csat_satisfied: float = Field(
+        4.0, description="A CSAT score (of 5) at or above this is 'satisfied'."
+    )
+    nps_satisfied: float = Field(
+        9.0, description="An NPS score (of 10) at or above this is 'satisfied'."
+    )
+    wallet_share_drop: float = Field(
+        0.05,
+        ge=0,
+        description="Shrinking: wallet share down at least this much (0.05 = 5 points), as-of "
+        "year against the year before.",
+    )
+    revenue_drop: float = Field(
+        0.15, ge=0, description="Shrinking: TTM revenue down at least this share of the prior TTM."
+    )
+    orders_drop: float = Field(
+        0.30,
+        ge=0,
+        description="Shrinking: commercial orders (invoices with a positive amount) down at "
+        "least this share.",
+    )
+    product_line_share: float = Field(
+        0.10,
+        ge=0,
+        le=1,
+        description="Shrinking: a product line that made at least this share of the prior-TTM "
+        "revenue has none in the TTM.",
+    )
+
+
+class ChurnSettings(_Section):
+    """The churn-risk model and the probabilistic stress test (METRICS §2, §7)."""
+
+    horizon_months: int = Field(
+        12, ge=1, description="The label looks this many months past each cut-off."
+    )
+    contraction: float = Field(
+        0.30,
+        gt=0,
+        le=1,
+        description="Label: churned, or revenue in the horizon down at least this share.",
+    )
+    min_train_cutoffs: int = Field(
+        2,
+        ge=1,
+        description="Fewest training cut-offs (quarter ends with a full label) the backtest "
+        "needs; with fewer the report shows only the rule-based signals.",
+    )
+    simulations: int = Field(
+        10000, ge=100, description="Monte-Carlo draws of the probabilistic stress test."
+    )
+    seed: int = Field(7, description="Random seed of the model and the Monte-Carlo draws.")
+
+
 class ReportSettings(_Section):
     """How the audit report reads: language, units, table length."""
 
@@ -244,6 +341,10 @@ class Settings(_Section):
     ltv: LtvSettings = Field(default_factory=LtvSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     company: CompanySettings = Field(default_factory=CompanySettings)
+    penetration: PenetrationSettings = Field(default_factory=PenetrationSettings)
+    relationships: RelationshipSettings = Field(default_factory=RelationshipSettings)
+    silent_traitors: SilentTraitorSettings = Field(default_factory=SilentTraitorSettings)
+    churn: ChurnSettings = Field(default_factory=ChurnSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
 
 
@@ -302,6 +403,8 @@ def _toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
