@@ -42,6 +42,22 @@ def test_spells_and_lifetimes_with_a_gap_of_three() -> None:
     assert (life.entry == 0).all()
 
 
+@pytest.mark.parametrize("gap", [1, 3, 12])
+def test_spells_from_local_months_match_the_engine(gap: int) -> None:
+    pairs = [(a, b) for a, backs in ACTIVE.items() for b in backs]
+    rng = np.random.default_rng(gap)
+    pairs = [pairs[i] for i in rng.permutation(len(pairs))]  # any row order
+    local = lt.spells_from_months(
+        np.array([a for a, _ in pairs], dtype=object), np.array([b for _, b in pairs]), gap
+    )
+    engine = spells_of(ACTIVE, gap)
+    assert local.account_id.tolist() == engine.account_id.tolist()
+    assert local.first_back.tolist() == engine.first_back.astype("int64").tolist()
+    pd.testing.assert_series_equal(
+        local.lost_back, pd.to_numeric(engine.lost_back).astype("float64"), check_names=False
+    )
+
+
 def test_the_default_gap_of_twelve_keeps_them_all() -> None:
     life = lt.lifetimes_from_spells(spells_of(ACTIVE, 12), data_back=20).set_index("account_id")
     assert not life.event.any()  # no gap of 12 months, and none silent for 12 at the end

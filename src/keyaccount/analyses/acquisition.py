@@ -46,7 +46,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from keyaccount.analyses.base import Finding, Result, plain
+from keyaccount.analyses.base import Finding, Result, plain, string_rank
 from keyaccount.analyses.context import AuditContext, attach
 from keyaccount.analyses.money import decimal_floats
 
@@ -187,7 +187,9 @@ def assign_cac(accounts: pd.DataFrame, quarters: pd.DataFrame) -> pd.DataFrame:
     """
     out = accounts.copy()
     by_quarter = quarters.set_index("quarter").blended_cac
-    labels = out.acquisition_quarter.map(lambda p: None if pd.isna(p) else str(p))
+    codes, quarters_seen = pd.factorize(out.acquisition_quarter)  # NaT → −1
+    names = np.array([*(str(p) for p in quarters_seen), None], dtype=object)
+    labels = pd.Series(names[codes], index=out.index, dtype=object)
     blended = labels.map(by_quarter).astype(float)
     untagged = np.where(out.pre_history, np.nan, blended)
     base = np.where(out.has_tagged_cost, out.tagged_cost, untagged)
@@ -315,8 +317,12 @@ def _compute(ctx: AuditContext) -> _Parts:
         new_per_quarter, quarter_sums["untagged"], quarter_sums["tagged"], covered_from, ctx.as_of
     )
     accounts = assign_cac(accounts.rename(columns={"first_day": "acquired_on"}), quarters)
-    accounts["acquired_on"] = pd.to_datetime(accounts.acquired_on).dt.date
-    accounts = accounts.sort_values(["acquired_on", "account_id"], kind="mergesort")
+    acquired = pd.to_datetime(accounts.acquired_on)
+    accounts["acquired_on"] = acquired.dt.date
+    order = np.lexsort(
+        (string_rank(accounts.account_id), acquired.to_numpy().view("int64"), acquired.isna())
+    )
+    accounts = accounts.iloc[order]
     columns = [
         "account_id",
         "acquired_on",

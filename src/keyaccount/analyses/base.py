@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 Severity = Literal["info", "warning", "alert"]
@@ -77,3 +78,15 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     return plain(value)
+
+
+def string_rank(keys: pd.Index | pd.Series | np.ndarray) -> np.ndarray:
+    """Each key's position in sorted (code point) order of ``keys`` as strings.
+
+    A last key for :func:`numpy.lexsort`: sorting many account ids as fixed-width strings is
+    much faster than pandas sorting Python strings, and gives the same order.
+    """
+    text = np.asarray(pd.Index(keys).astype(str), dtype=str)
+    rank = np.empty(len(text), dtype="int64")
+    rank[np.argsort(text, kind="stable")] = np.arange(len(text))
+    return rank

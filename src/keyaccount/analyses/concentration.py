@@ -18,8 +18,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from keyaccount.analyses.base import Finding, Result
+from keyaccount.analyses.base import Finding, Result, string_rank
 from keyaccount.analyses.context import COMMERCIAL, AuditContext, attach, months_back
+from keyaccount.analyses.money import float_frame
 
 BANDS_2023 = (1000.0, 1800.0)
 BANDS_2010 = (1500.0, 2500.0)
@@ -156,13 +157,11 @@ class ConcentrationResult(Result):
 
 def run(ctx: AuditContext) -> ConcentrationResult:
     """Concentration and structure of the portfolio over the analysis window."""
-    revenue = attach(
-        attach(ctx.account_revenue(), ctx.accounts), ctx.first_commercial_day
-    ).execute()
-    revenue["revenue"] = revenue.revenue.astype(float)
-    revenue = revenue[revenue.revenue > 0].sort_values(
-        ["revenue", "account_id"], ascending=[False, True], kind="mergesort"
+    revenue = float_frame(
+        attach(attach(ctx.account_revenue(), ctx.accounts), ctx.first_commercial_day)
     )
+    revenue = revenue[revenue.revenue > 0]
+    revenue = revenue.iloc[np.lexsort((string_rank(revenue.account_id), -revenue.revenue))]
     shares = revenue_shares(revenue.set_index("account_id").revenue)
     index = hhi(shares)
     settings = ctx.settings.audit
@@ -235,10 +234,9 @@ def _product_lines(ctx: AuditContext) -> Breakdown | None:
     inv = ctx.tables["invoices"]
     back = months_back(inv.date, ctx.as_of)
     window = inv.filter(inv.deal_type == COMMERCIAL, back >= 0, back < ctx.window)
-    lines = window.group_by("product_line").aggregate(revenue=window.amount.sum()).execute()
+    lines = float_frame(window.group_by("product_line").aggregate(revenue=window.amount.sum()))
     if lines.product_line.isna().all():
         return None
-    lines["revenue"] = lines.revenue.astype(float)
     return breakdown(lines, "product_line")
 
 

@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 from ibis.backends import BaseBackend
 
 from keyaccount.config import Settings
@@ -118,6 +119,16 @@ class AuditContext:
             **{a: members[a].argmin(order) for a in attrs},
         )
         return self._cached("accounts", picked)
+
+    def account_frame(self) -> pd.DataFrame:
+        """:attr:`accounts` fetched once, ``account_id`` as strings (a local frame to share)."""
+
+        def fetch() -> pd.DataFrame:
+            frame = self.accounts.execute()
+            frame["account_id"] = frame.account_id.astype(str)
+            return frame
+
+        return self.memo("context.account_frame", fetch)
 
     @cached_property
     def membership(self) -> ibis.Table:

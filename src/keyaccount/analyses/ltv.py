@@ -447,8 +447,8 @@ ACCOUNT_COLUMNS = (
 
 def _segments(ctx: AuditContext, segment: str) -> pd.Series:
     """Segment of every account (``(unknown)`` when missing, ``(all)`` when not segmenting)."""
-    attrs = ctx.accounts.select("account_id", "industry", "region").execute()
-    index = attrs.account_id.astype(str)
+    attrs = ctx.account_frame()
+    index = attrs.account_id
     if segment == "all":
         return pd.Series(ALL, index=index)
     values = attrs[segment].where(attrs[segment].notna() & (attrs[segment] != ""))
@@ -459,8 +459,7 @@ def _accounts(
     ctx: AuditContext, pnl: pd.DataFrame, cac: pd.DataFrame, settings: LtvSettings
 ) -> pd.DataFrame:
     active = pnl[pnl.revenue > 0][["account_id", "revenue", "gross_profit", "contribution"]]
-    names = ctx.accounts.select("account_id", "name").execute()
-    names["account_id"] = names.account_id.astype(str)
+    names = ctx.account_frame()[["account_id", "name"]]
     out = active.merge(names, on="account_id", how="left")
     out["segment"] = out.account_id.map(_segments(ctx, settings.segment)).fillna(UNKNOWN_SEGMENT)
     out = out.merge(

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import math
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+from ibis.formats.pandas import PandasData
 
 UNITS = 10_000  # money is exact to 1/10000 of the currency unit (DECIMAL(18,4))
 
@@ -56,3 +60,23 @@ def decimal_floats(values: pa.ChunkedArray) -> np.ndarray:
     floats = units / UNITS  # both exact in float64, so the quotient is correctly rounded
     floats[missing] = math.nan
     return floats
+
+
+def float_frame(expr: ir.Table) -> pd.DataFrame:
+    """``expr.execute()`` with its decimal columns as floats (as :func:`decimal_floats`).
+
+    The other columns are converted exactly as ``execute`` converts them; the decimals skip
+    the Python ``Decimal`` object per value.
+    """
+    schema = expr.schema()
+    decimals = [name for name, kind in schema.items() if kind.is_decimal()]
+    if not decimals:
+        return expr.execute()
+    fetched = expr.to_pyarrow()
+    others = [name for name in schema.names if name not in decimals]
+    frame = PandasData.convert_table(
+        fetched.select(others).to_pandas(), ibis.schema({n: schema[n] for n in others})
+    )
+    for name in decimals:
+        frame[name] = decimal_floats(fetched[name])
+    return frame[list(schema.names)]

@@ -43,9 +43,9 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from keyaccount.analyses.base import Finding, Result
+from keyaccount.analyses.base import Finding, Result, string_rank
 from keyaccount.analyses.context import COMMERCIAL, AuditContext, attach, months_back
-from keyaccount.analyses.money import decimal_floats
+from keyaccount.analyses.money import decimal_floats, float_frame
 from keyaccount.config import ProfitabilitySettings
 
 SERVE_CATEGORIES = ("service_team", "custom_rnd", "support", "retention", "other")
@@ -169,11 +169,14 @@ def company_totals(pnl: pd.DataFrame, pooled_total: float = 0.0) -> CompanyPnl:
     )
 
 
+def _rank_order(values: pd.Series | np.ndarray, keys: pd.Index | pd.Series) -> np.ndarray:
+    """Positions of ``values`` largest first, ties by ``keys`` (as strings); NaN last."""
+    return np.lexsort((string_rank(keys), -np.asarray(values, dtype=float)))
+
+
 def _ranked(values: pd.Series) -> pd.Series:
-    """``values`` (indexed by account id) largest first, ties by account id."""
-    frame = pd.DataFrame({"value": values.astype(float), "key": values.index.astype(str)})
-    order = frame.sort_values(["value", "key"], ascending=[False, True], kind="mergesort")
-    return values.loc[order.index]
+    """``values`` (indexed by account id) largest first, ties by account id; NaN last."""
+    return values.iloc[_rank_order(values, values.index)]
 
 
 def top_decile(revenue: pd.Series) -> list[str]:
@@ -221,8 +224,7 @@ def black_holes(pnl: pd.DataFrame, company: CompanyPnl, ratio: float) -> pd.Data
     )
     out.insert(4, "gross_margin", out.gross_profit / out.revenue)
     out["main_driver"] = main_driver(gaps) if len(gaps) else pd.Series(dtype=object)
-    order = _ranked(out.set_index("account_id").revenue).index
-    return out.set_index("account_id").loc[order].reset_index()
+    return out.iloc[_rank_order(out.revenue, out.account_id)].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -437,7 +439,10 @@ def pnl_from_facts(
     pooled_serve = float(pooled.serve_cost.sum())
     tagged = costs[costs.account_id.notna()]
 
-    pnl = facts.merge(tagged, on="account_id", how="outer")
+    if tagged.empty:  # nothing to join (no costs table, or only pooled costs)
+        pnl = facts.assign(rebate_cost=np.nan, serve_cost=np.nan)
+    else:
+        pnl = facts.merge(tagged, on="account_id", how="outer")
     for column in (*MONEY_FACTS, "rebate_cost", "serve_cost"):
         pnl[column] = pnl[column].astype(float).fillna(0.0)
     if settings.cost_allocation == "invoice_count":
@@ -465,8 +470,7 @@ def pnl_from_facts(
     )
     pnl["contribution"] = pnl.gross_profit - pnl.rebates - pnl.cost_to_serve - pnl.financing_cost
     pnl["true_margin"] = (pnl.contribution / pnl.revenue).where(pnl.revenue > 0)
-    order = _ranked(pnl.set_index("account_id").revenue).index
-    pnl = pnl.set_index("account_id").loc[order].reset_index()
+    pnl = pnl.iloc[_rank_order(pnl.revenue, pnl.account_id)].reset_index(drop=True)
     return pnl[list(PNL_COLUMNS)], pooled_rebate + pooled_serve
 
 
@@ -512,11 +516,9 @@ def run(ctx: AuditContext) -> ProfitabilityResult:
     revenue_base = base_accounts(by_account.revenue)
     profit_base = base_accounts(by_account.contribution)
 
-    prior = ctx.account_revenue(start=ctx.window).execute()
-    prior_revenue = (
-        prior.set_index("account_id").revenue.astype(float).reindex(by_account.index).fillna(0.0)
-    )
-    accounts = attach_attributes(ctx, pnl)
+    prior = float_frame(ctx.account_revenue(start=ctx.window))
+    prior_revenue = prior.set_index("account_id").revenue.reindex(by_account.index).fillna(0.0)
+    accounts = pnl_with_attributes(ctx).copy()
     active = accounts.revenue > 0
     accounts["gross_margin"] = (accounts.gross_profit / accounts.revenue).where(active)
     accounts["prior_revenue"] = prior_revenue.to_numpy()
@@ -566,10 +568,19 @@ def run(ctx: AuditContext) -> ProfitabilityResult:
     )
 
 
+def pnl_with_attributes(ctx: AuditContext) -> pd.DataFrame:
+    """:func:`account_pnl` with :func:`attach_attributes`, once per context (stress shares it).
+
+    Copy it before adding columns.
+    """
+    return ctx.memo(
+        "profitability.pnl_with_attributes", lambda: attach_attributes(ctx, account_pnl(ctx))
+    )
+
+
 def attach_attributes(ctx: AuditContext, pnl: pd.DataFrame) -> pd.DataFrame:
     """The P&L with each account's name, industry and region (None when unknown)."""
-    attrs = ctx.accounts.select("account_id", "name", "industry", "region").execute()
-    attrs["account_id"] = attrs.account_id.astype(str)
+    attrs = ctx.account_frame()[["account_id", "name", "industry", "region"]]
     merged = pnl.merge(attrs, on="account_id", how="left")
     front = ["account_id", "name", "industry", "region"]
     return merged[front + [c for c in merged.columns if c not in front]]

@@ -35,7 +35,7 @@ import pandas as pd
 from keyaccount.analyses.base import Finding, Result, Scalar
 from keyaccount.analyses.concentration import UNKNOWN, breakdown
 from keyaccount.analyses.context import AuditContext
-from keyaccount.analyses.profitability import account_pnl, attach_attributes
+from keyaccount.analyses.profitability import account_pnl, pnl_with_attributes
 
 MONTHS_PER_YEAR = 12
 
@@ -177,7 +177,7 @@ class StressResult(Result):
 
 
 def _pnl_with_attributes(ctx: AuditContext) -> pd.DataFrame:
-    return ctx.memo("stress.pnl", lambda: attach_attributes(ctx, account_pnl(ctx)))
+    return pnl_with_attributes(ctx)
 
 
 def _baseline(ctx: AuditContext) -> Baseline:

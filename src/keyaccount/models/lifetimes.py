@@ -65,6 +65,31 @@ def spells(active: ibis.Table, churn_gap: int) -> ibis.Table:
     )
 
 
+def spells_from_months(account: np.ndarray, back: np.ndarray, churn_gap: int) -> pd.DataFrame:
+    """:func:`spells` on local arrays: one (account, back) pair per active month.
+
+    Returns the same columns, one row per account in sorted account order (``lost_back`` a
+    float, NaN while active).
+    """
+    account, back = np.asarray(account), np.asarray(back, dtype="int64")
+    order = np.lexsort((-back, account))  # by account, then latest month first
+    who, when = account[order], back[order]
+    if len(who) == 0:
+        return pd.DataFrame({"account_id": who, "first_back": when, "lost_back": when * 1.0})
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+    same_next = np.r_[who[1:] == who[:-1], False]
+    following = np.r_[when[1:], 0]
+    silent = np.where(same_next, when - following - 1, when)
+    lost = np.where(silent >= churn_gap, when.astype("float64"), np.nan)
+    return pd.DataFrame(
+        {
+            "account_id": who[starts],
+            "first_back": when[starts],
+            "lost_back": np.fmax.reduceat(lost, starts),
+        }
+    )
+
+
 def months_back_of(day: date, as_of: date) -> int:
     """Month index of ``day`` back from ``as_of`` (0 for (as_of − 1 month, as_of])."""
     anchor = as_of.year * 12 + as_of.month
@@ -111,14 +136,25 @@ def account_lifetimes(ctx: AuditContext, churn_gap: int | None = None) -> pd.Dat
     gap = churn_gap or ctx.settings.retention.churn_gap_months
 
     def compute() -> pd.DataFrame:
-        facts = ctx.account_months.filter(lambda t: t.commercial)
-        data_back = facts.back.max().execute()
-        spell = spells(active_months(ctx), gap).execute()
-        if pd.isna(data_back) or spell.empty:
+        from keyaccount.analyses.retention import monthly_revenue
+
+        # The active months from the commercial account-month rows retention fetches anyway.
+        monthly = monthly_revenue(ctx)
+        data_back = monthly.back.max() if len(monthly.back) else None
+        cells = pd.DataFrame({"code": monthly.code, "back": monthly.back, "units": monthly.units})
+        sums = cells.groupby(["code", "back"], sort=False).units.sum()
+        active = sums[sums > 0].index
+        spell = spells_from_months(
+            active.get_level_values("code").to_numpy(),
+            active.get_level_values("back").to_numpy(),
+            gap,
+        )
+        spell["account_id"] = monthly.accounts[spell.account_id.to_numpy()]
+        if data_back is None or spell.empty:
             return pd.DataFrame({c: pd.Series(dtype="int64") for c in LIFETIME_COLUMNS}).astype(
                 {"account_id": object, "event": bool}
             )
-        dates = ctx.accounts.select("account_id", "first_date").execute().dropna()
+        dates = ctx.account_frame()[["account_id", "first_date"]].dropna()
         days = pd.to_datetime(dates.first_date)
         # months_back_of, vectorised over the accounts' first dates
         anchor = ctx.as_of.year * 12 + ctx.as_of.month
