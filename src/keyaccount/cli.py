@@ -362,6 +362,10 @@ NoRollupOpt = Annotated[
     bool,
     typer.Option("--no-rollup", help="Treat plants and subsidiaries as separate accounts."),
 ]
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="zh (简体中文) or en (default: report.lang, zh)."),
+]
 EngineOpt = Annotated[str, typer.Option("--engine", help="duckdb (default) or spark (local mode).")]
 ParquetOpt = Annotated[
     Path | None,
@@ -445,6 +449,21 @@ def _run_audit(
             return run_audit(ctx, progress=lambda spec: spinner.update(f"{spec.title_en}…"))
 
 
+SEVERITY_STYLE = {"alert": "bold red", "warning": "yellow", "info": "blue"}
+
+
+def _print_findings(data: dict[str, Any], lang: str) -> None:
+    """The audit's findings as sentences in ``lang``, the most severe first."""
+    from keyaccount.report.findings import sentences
+    from keyaccount.report.i18n import Locale
+
+    loc = Locale(lang, currency=data["meta"].get("currency"))  # type: ignore[arg-type]
+    order = {"alert": 0, "warning": 1, "info": 2}
+    for item in sorted(sentences(data, loc), key=lambda s: order.get(s.severity, 3)):
+        style = SEVERITY_STYLE.get(item.severity, "")
+        console.print(f"[{style}]{item.severity:>7}[/] {item.text}", highlight=False)
+
+
 def _write_json(data: Any, path: Path) -> None:
     import json
 
@@ -461,13 +480,14 @@ def audit(
         Path | None,
         typer.Option("--json", help="Write every figure and finding to this JSON file."),
     ] = None,
+    lang: LangOpt = None,
     engine: EngineOpt = "duckdb",
     parquet: ParquetOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Run every analysis the data allows; print a summary and list what was skipped."""
     ws = _workspace(workspace) if parquet is None else None
-    settings = _settings(ws, as_of, window, no_rollup)
+    settings = _settings(ws, as_of, window, no_rollup, {"lang": lang} if lang else None)
     started = time.perf_counter()
     run = _run_audit(ws, settings, engine, parquet)
     for key, result in run.results.items():
@@ -478,28 +498,19 @@ def audit(
             if not isinstance(value, list | dict):
                 table.add_row(f"{key}.{name}", _format_figure(name, value))
         console.print(table)
-        for finding in result.findings:
-            if finding.severity != "info":
-                values = ", ".join(f"{k}={_format_figure(k, v)}" for k, v in finding.values.items())
-                subjects = f" [{', '.join(finding.subjects)}]" if finding.subjects else ""
-                console.print(
-                    f"[yellow]{finding.severity}[/] {finding.code}: {values}{subjects}",
-                    highlight=False,
-                )
+    data = run.to_json()
+    _print_findings(data, settings.report.lang)
     for key, missing in run.skipped.items():
         console.print(f"skipped {key}: needs {', '.join(missing)}", highlight=False)
     if json_out:
-        _write_json(run.to_json(), json_out)
+        _write_json(data, json_out)
         console.print(f"Wrote {json_out}", highlight=False)
     console.print(f"Audit done in {time.perf_counter() - started:.1f} s.")
 
 
 @app.command()
 def report(
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", help="zh (简体中文) or en (default: report.lang, zh)."),
-    ] = None,
+    lang: LangOpt = None,
     out: Annotated[
         Path | None,
         typer.Option(

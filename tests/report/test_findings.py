@@ -47,7 +47,7 @@ def test_black_holes_state_the_loss_as_a_positive_amount() -> None:
         "subjects": [],
     }
     zh = sentence("profitability", finding, {}, Locale("zh")).text
-    assert zh == "3 家客户是“价值黑洞”：贡献了 9.0% 的收入，却亏掉了 719.4 万 的边际贡献。"
+    assert zh == "3 家客户是“价值黑洞”：贡献了 9.0% 的收入，却亏掉了 719.4 万元的边际贡献。"
 
 
 def test_stress_sentence_adds_runway_only_when_the_company_turns_to_a_loss() -> None:

@@ -16,12 +16,12 @@ from keyaccount.report.i18n.catalog import extract
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (462001024.2, "4.62 亿"),
-        (16170035.87, "1,617 万"),
-        (3627236.32, "362.7 万"),
-        (75277.93, "7.53 万"),
-        (4600.0, "4,600"),
-        (-7194336.5, "-719.4 万"),
+        (462001024.2, "4.62 亿元"),
+        (16170035.87, "1,617 万元"),
+        (3627236.32, "362.7 万元"),
+        (75277.93, "7.53 万元"),
+        (4600.0, "4,600 元"),
+        (-7194336.5, "-719.4 万元"),
         (None, "–"),
         (float("nan"), "–"),
     ],
@@ -39,7 +39,8 @@ def test_english_money_in_k_m_bn(value: float, text: str) -> None:
 
 
 def test_cn_units_off_writes_full_amounts() -> None:
-    assert Locale("zh", cn_units=False).money(462001024.2) == "462,001,024"
+    assert Locale("zh", cn_units=False).money(462001024.2) == "462,001,024 元"
+    assert Locale("zh", currency="USD").money(1.5e8) == "1.50 亿 USD"
 
 
 def test_percent_ratio_count_amount_and_dates() -> None:

@@ -249,7 +249,7 @@ def sentence(
     phrase = PHRASES.get(code)
     values = finding.get("values", {})
     text = phrase(values, name, loc) if phrase else f"{code}: {dict(values)}"
-    return Sentence(code, finding["severity"], analysis, text, subjects)
+    return Sentence(code, finding["severity"], analysis, loc.tidy(text), subjects)
 
 
 def sentences(audit: Mapping[str, Any], loc: Locale) -> list[Sentence]:

@@ -569,7 +569,7 @@ def build_section(
         figures=build_figures(spec, audit, loc),
         charts=tuple(c for c in spec.charts if c in drawn),
         findings=tuple(s for s in findings if s.analysis == spec.key),
-        meaning=tuple(meaning(audit, loc)) if meaning else (),
+        meaning=tuple(loc.tidy(p) for p in meaning(audit, loc)) if meaning else (),
         tables=tuple(t for t in tables if t is not None),
     )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gettext
 import io
 import math
+import re
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
@@ -31,6 +32,7 @@ Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 CATALOG_DIR = Path(__file__).parent
 BABEL_LOCALE = {"zh": "zh_CN", "en": "en"}
+CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
 
 
 def N_(message: str) -> str:
@@ -76,6 +78,14 @@ class Locale:
         key = str(code)
         return self._(words[key]) if key in words else key
 
+    def tidy(self, text: str) -> str:
+        """A finished sentence: in Chinese no space between two Chinese characters.
+
+        Catalog sentences put spaces around placeholders (收入 {share} 的); when the value ends
+        in a Chinese unit (719.4 万元) the space before the next character must go.
+        """
+        return CJK_GAP.sub("", text) if self.lang == "zh" else text
+
     def join(self, items: list[str] | tuple[str, ...]) -> str:
         """A short list as the language writes it: A、B、C / A, B, C."""
         return ("、" if self.lang == "zh" else ", ").join(items)
@@ -99,24 +109,27 @@ class Locale:
         return self.number(value, 2)
 
     def money(self, value: float | None) -> str:
-        """Money short enough for a sentence: 4.62 亿 / 152.5 万 in Chinese, 462.0 m in English.
+        """Money short enough for a sentence: 4.62 亿元 / 152.5 万元 in Chinese, 462.0 m in English.
 
-        Chinese keeps three or four significant figures in 万 (1,617 万, 362.7 万, 7.53 万).
+        Chinese keeps three or four significant figures in 万 (1,617 万元, 362.7 万元, 7.53 万元)
+        and names the currency (元 for CNY, else its code); English leaves the currency to the
+        report's header.
         """
         if _missing(value):
             return "–"
         assert value is not None
         size = abs(value)
+        yuan = "元" if self.currency in (None, "CNY", "RMB") else f" {self.currency}"
         if self.cn_units:
             if size >= 1e8:
-                return f"{self.number(value / 1e8, 2)} 亿"
+                return f"{self.number(value / 1e8, 2)} 亿{yuan}"
             if size >= 1e4:
-                # 1,617 万 / 362.7 万 / 7.53 万: three or four significant figures
+                # 1,617 万元 / 362.7 万元 / 7.53 万元: three or four significant figures
                 digits = 0 if size >= 1e7 else 1 if size >= 1e6 else 2
-                return f"{self.number(value / 1e4, digits)} 万"
-            return self.number(value, 0)
+                return f"{self.number(value / 1e4, digits)} 万{yuan}"
+            return f"{self.number(value, 0)} {yuan.strip()}"
         if self.lang == "zh":
-            return self.number(value, 0)
+            return f"{self.number(value, 0)} {yuan.strip()}"
         for unit, scale in (("bn", 1e9), ("m", 1e6), ("k", 1e3)):
             if size >= scale:
                 return f"{self.number(value / scale, 1)} {unit}"
