@@ -489,6 +489,24 @@ def pnl_choices(audit: Audit, loc: Locale) -> list[tuple[str, Row]]:
     return choices
 
 
+def waterfall(labels: list[str], values: list[float], measures: list[str], loc: Locale) -> Any:
+    """A money waterfall trace: gains green, losses red, totals blue, amounts on the bars."""
+    return go.Waterfall(
+        x=labels,
+        y=rounded_all(values),
+        measure=measures,
+        text=[loc.money(v) for v in values],
+        textposition="outside",
+        cliponaxis=False,
+        connector={"line": {"color": "#bfbfbf", "width": 1}},
+        increasing={"marker": {"color": GREEN}},
+        decreasing={"marker": {"color": RED}},
+        totals={"marker": {"color": BLUE}},
+        hovertemplate="%{x}: %{text}<extra></extra>",
+        showlegend=False,
+    )
+
+
 def profit_waterfall(audit: Audit, loc: Locale) -> go.Figure | None:
     """True-profit waterfall: revenue down to contribution, for the company or one account.
 
@@ -508,22 +526,7 @@ def profit_waterfall(audit: Audit, loc: Locale) -> go.Figure | None:
 
     company = choices[0][1]
     values = pnl_values(company)
-    fig = go.Figure(
-        go.Waterfall(
-            x=steps,
-            y=rounded_all(values),
-            measure=[measure for _, _, _, measure in PNL_STEPS],
-            text=[loc.money(v) for v in values],
-            textposition="outside",
-            cliponaxis=False,
-            connector={"line": {"color": "#bfbfbf", "width": 1}},
-            increasing={"marker": {"color": GREEN}},
-            decreasing={"marker": {"color": RED}},
-            totals={"marker": {"color": BLUE}},
-            hovertemplate="%{x}: %{text}<extra></extra>",
-            showlegend=False,
-        )
-    )
+    fig = go.Figure(waterfall(steps, values, [measure for _, _, _, measure in PNL_STEPS], loc))
     layout(fig, loc._("From revenue to contribution"))
     fig.update_xaxes(type="category")
     fig.update_yaxes(money_axis(loc, [0.0, *values]))
@@ -632,20 +635,7 @@ def revenue_bridge(audit: Audit, loc: Locale) -> go.Figure | None:
     labels = [loc._("Prior 12 months"), *(loc._(n) for n, _ in steps), loc._("Last 12 months")]
     values = [ttm["start"], *(v for _, v in steps), ttm["end"]]
     fig = go.Figure(
-        go.Waterfall(
-            x=labels,
-            y=rounded_all(values),
-            measure=["absolute", *("relative" for _ in steps), "total"],
-            text=[loc.money(v) for v in values],
-            textposition="outside",
-            cliponaxis=False,
-            connector={"line": {"color": "#bfbfbf", "width": 1}},
-            increasing={"marker": {"color": GREEN}},
-            decreasing={"marker": {"color": RED}},
-            totals={"marker": {"color": BLUE}},
-            hovertemplate="%{x}: %{text}<extra></extra>",
-            showlegend=False,
-        )
+        waterfall(labels, values, ["absolute", *("relative" for _ in steps), "total"], loc)
     )
     layout(fig, loc._("Revenue bridge"))
     fig.update_xaxes(type="category")
