@@ -109,10 +109,21 @@ ANALYSES: tuple[AnalysisSpec, ...] = (
     ),
     AnalysisSpec("wallet_share", 6, "Wallet share", "钱包份额", (*BASE, "wallet")),
     AnalysisSpec(
-        "relationships", 7, "Relationship depth", "关系深度", (*BASE, "contacts", "interactions")
+        "relationships",
+        7,
+        "Relationship depth",
+        "关系深度",
+        (*BASE, "contacts", "interactions"),
+        module="keyaccount.analyses.relationships",
     ),
     AnalysisSpec(
-        "silent_traitors", 7, "Silent traitors", "沉默的叛徒", (*BASE, "surveys"), ("wallet",)
+        "silent_traitors",
+        7,
+        "Silent traitors",
+        "沉默的叛徒",
+        (*BASE, "surveys"),
+        ("wallet",),
+        module="keyaccount.analyses.silent_traitors",
     ),
     AnalysisSpec(
         "churn_risk",
