@@ -106,8 +106,16 @@ ANALYSES: tuple[AnalysisSpec, ...] = (
         "大客户渗透率",
         (*BASE, "account_units"),
         ("industries",),
+        module="keyaccount.analyses.penetration",
     ),
-    AnalysisSpec("wallet_share", 6, "Wallet share", "钱包份额", (*BASE, "wallet")),
+    AnalysisSpec(
+        "wallet_share",
+        6,
+        "Wallet share",
+        "钱包份额",
+        (*BASE, "wallet"),
+        module="keyaccount.analyses.wallet_share",
+    ),
     AnalysisSpec(
         "relationships",
         7,
