@@ -140,6 +140,7 @@ ANALYSES: tuple[AnalysisSpec, ...] = (
         "流失风险模型",
         BASE,
         ("surveys", "contacts", "interactions", "wallet"),
+        module="keyaccount.analyses.churn",
     ),
     AnalysisSpec("pseudoscale", 8, "Pseudo-scale and stage", "伪规模与阶段", BASE),
     AnalysisSpec("tiering", 9, "Key-account scoring and tiering", "大客户评分与分层", BASE),

@@ -1,0 +1,620 @@
+"""The churn-risk model of docs/metrics.md §7: features at a cut-off, labels, fit, backtest.
+
+Pure functions over local frames (one row per account and calendar month, per survey, per
+interaction day…; the engine builds them in :mod:`keyaccount.analyses.churn`). Time is counted
+in the context's calendar months back from the as-of date: month ``k`` holds the dates in
+(as_of − (k+1) months, as_of − k months]. A **cut-off** ``c`` is the end of month ``c`` (the
+date :func:`cutoff_date`); "before T" means the months ``c, c+1, …``, "after T" the months
+``c−1, c−2, …``. Cut-offs are quarter ends counted back from the as-of date (calendar quarter
+ends when the as-of date is one).
+
+**Features at T** (only data dated ≤ T; ``R[a, b)`` is commercial revenue in months a…b−1
+back from T, ``O`` the commercial invoices with a positive amount, ``Δ(x, y) = (x − y) /
+(x + y)`` with both floored at 0 and Δ = 0 when both are 0, a change bounded in [−1, 1]):
+
+- ``recency_days``: days from the last positive commercial invoice to T;
+- ``orders_ttm``: log(1 + O over the 12 months before T); ``orders_trend`` Δ(O last 6 months,
+  O the 6 before);
+- ``revenue_level``: log(1 + R[0, 12)); ``revenue_trend_6m`` Δ(R[0, 6), R[6, 12));
+  ``revenue_trend_ttm`` Δ(R[0, 12), R[12, 24));
+- ``wallet_share_trend`` (wallet table): share of the latest wallet year ended by T minus that
+  of the year before; wallet year Y is the twelve months ending on the as-of day and month of
+  year Y (as silent traitors read it), its share = revenue of those months / category spend;
+- ``satisfaction`` (surveys): the latest score up to T on 0–1 (CSAT (s − 1) / 4, NPS s / 10);
+  answers of the same latest day are averaged;
+- ``active_departments`` (contacts + interactions): core departments with an interaction in
+  (T − active_days, T]; observed only once the interactions reach back ``active_days`` before T;
+- ``payment_days_trend`` (invoices with paid dates): amount-weighted mean days to pay of the
+  invoices paid in the last 6 months before T minus that of those paid in the 6 before;
+- ``tenure_years``: years from the relationship's first day (customers.first_date, else the
+  first commercial invoice) to T;
+- ``product_lines``: product lines with positive revenue in the 12 months before T.
+
+A source the company did not give removes its feature (absent, not zero). Where a source exists
+but says nothing about an account at T (no survey yet, no wallet estimate, no paid invoice in a
+window), the value is imputed with the training median and a ``<feature>_missing`` indicator is
+set — missing is itself a signal, never a zero.
+
+**Population and label at T**: accounts active in the 12 months before T (R[0, 12) > 0). The
+label is 1 when the account churned — no positive commercial revenue in (T, T + horizon] — or
+contracted: revenue in (T, T + horizon] ≤ (1 − contraction) × R[0, 12) × horizon / 12 (the
+twelve months before T scaled to the horizon's length).
+
+**Backtest** (time split, never random): the test cut-off is T_test = as_of − horizon, the
+latest whose label is complete; the model is trained on the cut-offs T ≤ T_test − horizon,
+whose labels were fully observed at T_test. A cut-off is usable when the data reach back 24
+months before it (the longest feature window). Reported: ROC-AUC on T_test, the ROC-AUC of a
+recency-only baseline (ranking by ``recency_days``) on the same accounts, the Brier score and a
+calibration table (five equal-count bins of predicted probability: mean prediction against
+observed rate). With fewer than ``min_train_cutoffs`` training cut-offs, or a single class in
+training or test, the model does not rank (``status`` says why).
+
+**The classifier**: a standardised L2 logistic regression (C = 1). Chosen over gradient
+boosting because a few hundred accounts per cut-off suit a model with few parameters, its
+log-loss fit gives probabilities that need no recalibration (the Monte-Carlo stress test uses
+them as they are), and each account's score splits exactly into per-feature contributions
+``coefficient × standardised value`` — the "top contributing factors" of §7. For scoring it is
+refitted on every usable cut-off with a complete label and applied at the as-of date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+YEAR_MONTHS = 12
+HALF_YEAR = 6
+QUARTER = 3
+HISTORY_MONTHS = 24  # the longest feature window: TTM against the prior TTM
+CALIBRATION_BINS = 5
+DAYS_PER_YEAR = 365.25
+
+CORE_FEATURES = (
+    "recency_days",
+    "orders_ttm",
+    "orders_trend",
+    "revenue_level",
+    "revenue_trend_6m",
+    "revenue_trend_ttm",
+    "tenure_years",
+)
+OPTIONAL_FEATURES = (  # each needs a source table; may be missing for an account
+    "wallet_share_trend",
+    "satisfaction",
+    "active_departments",
+    "payment_days_trend",
+)
+BREADTH_FEATURE = "product_lines"
+
+OK = "ok"
+TOO_LITTLE_HISTORY = "too_little_history"
+SINGLE_CLASS = "single_class"
+
+
+# --- Time ------------------------------------------------------------------------------------
+
+
+def cutoff_date(as_of: date, back: int) -> date:
+    """The last day of month index ``back``: ``as_of − back`` months, the day clamped.
+
+    With an as-of date of 2026-09-30, back 12 → 2025-09-30 and back 7 → 2026-02-28.
+    """
+    months = as_of.year * YEAR_MONTHS + as_of.month - 1 - back
+    year, month = divmod(months, YEAR_MONTHS)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(as_of.day, last))
+
+
+def change(recent: pd.Series, before: pd.Series) -> pd.Series:
+    """``Δ = (x − y) / (x + y)`` with both floored at 0; 0 when both are 0. In [−1, 1]."""
+    x, y = recent.clip(lower=0.0), before.clip(lower=0.0)
+    total = x + y
+    return ((x - y) / total.where(total > 0)).fillna(0.0)
+
+
+# --- The history the features read -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class History:
+    """What the features read, as local frames (``account_id`` as text everywhere).
+
+    ``months``: account_id, back, revenue (commercial, credit notes netted), orders
+    (commercial invoices with a positive amount), last_day (latest such invoice, NaT when
+    none) — one row per account and month with a commercial invoice. ``first_day``: the
+    relationship's first day per account. ``observed_months``: months of data back from the
+    as-of date. The optional frames are None when their source is absent:
+    ``product_lines`` (account_id, back, product_line, revenue), ``payments`` (account_id,
+    back of the paid date, amount, amount_days = Σ amount × days to pay), ``surveys``
+    (account_id, date, satisfaction in 0–1, satisfied), ``interactions`` (account_id, date,
+    department; core departments only), ``wallet`` (account_id, year, spend).
+    """
+
+    as_of: date
+    months: pd.DataFrame
+    first_day: pd.Series
+    observed_months: int
+    product_lines: pd.DataFrame | None = None
+    payments: pd.DataFrame | None = None
+    surveys: pd.DataFrame | None = None
+    interactions: pd.DataFrame | None = None
+    wallet: pd.DataFrame | None = None
+    active_days: int = 180
+
+    def features(self) -> tuple[str, ...]:
+        """The features this history supports, in a fixed order."""
+        optional = {
+            "wallet_share_trend": self.wallet,
+            "satisfaction": self.surveys,
+            "active_departments": self.interactions,
+            "payment_days_trend": self.payments,
+        }
+        names = list(CORE_FEATURES)
+        names += [name for name in OPTIONAL_FEATURES if optional[name] is not None]
+        if self.product_lines is not None:
+            names.append(BREADTH_FEATURE)
+        return tuple(names)
+
+    def usable(self, back: int) -> bool:
+        """Whether the data reach back the 24 months the features of cut-off ``back`` read."""
+        return back + HISTORY_MONTHS <= self.observed_months
+
+
+def window_sum(frame: pd.DataFrame, column: str, start: int, months: int) -> pd.Series:
+    """Σ ``column`` per account over the months ``start … start + months − 1`` back."""
+    inside = frame[(frame.back >= start) & (frame.back < start + months)]
+    return inside.groupby("account_id")[column].sum()
+
+
+def population(history: History, back: int) -> pd.Index:
+    """Accounts active in the 12 months before cut-off ``back`` (sorted account ids)."""
+    revenue = window_sum(history.months, "revenue", back, YEAR_MONTHS)
+    return pd.Index(sorted(revenue.index[revenue > 0]), name="account_id")
+
+
+# --- Features --------------------------------------------------------------------------------
+
+
+def features_at(history: History, back: int) -> pd.DataFrame:
+    """The features of every account of the population at cut-off ``back``.
+
+    Indexed by account id (sorted); one column per feature of :meth:`History.features` (NaN
+    where the source says nothing), plus the raw facts the rule-based signals read:
+    revenue_ttm, revenue_prior_ttm, orders_ttm_count, orders_prior_ttm_count, orders_6m,
+    satisfied.
+    """
+    accounts = population(history, back)
+    cutoff = pd.Timestamp(cutoff_date(history.as_of, back))
+    months = history.months[history.months.back >= back]
+
+    def total(column: str, start: int, length: int) -> pd.Series:
+        sums = window_sum(months, column, back + start, length)
+        return sums.reindex(accounts, fill_value=0).astype(float)
+
+    out = pd.DataFrame(index=accounts)
+    last = months.groupby("account_id").last_day.max().reindex(accounts)
+    out["recency_days"] = (cutoff - last).dt.days.astype(float)
+    orders_ttm, orders_prior = total("orders", 0, 12), total("orders", 12, 12)
+    orders_6m, orders_6m_before = total("orders", 0, 6), total("orders", 6, 6)
+    out["orders_ttm"] = np.log1p(orders_ttm)
+    out["orders_trend"] = change(orders_6m, orders_6m_before)
+    revenue_ttm, revenue_prior = total("revenue", 0, 12), total("revenue", 12, 12)
+    out["revenue_level"] = np.log1p(revenue_ttm.clip(lower=0.0))
+    out["revenue_trend_6m"] = change(total("revenue", 0, 6), total("revenue", 6, 6))
+    out["revenue_trend_ttm"] = change(revenue_ttm, revenue_prior)
+    first = pd.to_datetime(history.first_day.reindex(accounts))
+    out["tenure_years"] = ((cutoff - first).dt.days / DAYS_PER_YEAR).clip(lower=0.0)
+    if history.wallet is not None:
+        out["wallet_share_trend"] = wallet_share_trend(history, back, accounts)
+    satisfied = pd.Series(np.nan, index=accounts, dtype=object)
+    if history.surveys is not None:
+        out["satisfaction"], satisfied = latest_satisfaction(history.surveys, cutoff, accounts)
+    if history.interactions is not None:
+        out["active_departments"] = active_departments(history, cutoff, accounts)
+    if history.payments is not None:
+        out["payment_days_trend"] = payment_days_trend(history.payments, back, accounts)
+    if history.product_lines is not None:
+        out[BREADTH_FEATURE] = product_breadth(history.product_lines, back, accounts)
+    out = out[list(history.features())]
+    out["revenue_ttm"], out["revenue_prior_ttm"] = revenue_ttm, revenue_prior
+    out["orders_ttm_count"], out["orders_prior_ttm_count"] = orders_ttm, orders_prior
+    out["orders_6m"] = orders_6m
+    out["satisfied"] = satisfied
+    return out
+
+
+def wallet_share_trend(history: History, back: int, accounts: pd.Index) -> pd.Series:
+    """Share of the latest wallet year ended by the cut-off minus the year before's.
+
+    Wallet year Y covers the months ``12·(as_of.year − Y) … + 11`` back; the latest ended by
+    cut-off ``back`` starts at ``12·⌈back / 12⌉``. NaN without both estimates (or data).
+    """
+    assert history.wallet is not None
+    start = YEAR_MONTHS * -(-back // YEAR_MONTHS)
+    year = history.as_of.year - start // YEAR_MONTHS
+    spend = {
+        int(y): part.groupby("account_id").spend.sum() for y, part in history.wallet.groupby("year")
+    }
+
+    def share(first: int, wallet_year: int) -> pd.Series:
+        if first + YEAR_MONTHS > history.observed_months:
+            return pd.Series(np.nan, index=accounts)
+        revenue = window_sum(history.months, "revenue", first, YEAR_MONTHS)
+        revenue = revenue.reindex(accounts, fill_value=0).astype(float)
+        estimate = spend.get(wallet_year, pd.Series(dtype=float)).reindex(accounts)
+        return revenue / estimate.astype(float).where(estimate > 0)
+
+    return share(start, year) - share(start + YEAR_MONTHS, year - 1)
+
+
+def latest_satisfaction(
+    surveys: pd.DataFrame, cutoff: pd.Timestamp, accounts: pd.Index
+) -> tuple[pd.Series, pd.Series]:
+    """Latest satisfaction (0–1) up to the cut-off, and whether it was satisfied (or NaN)."""
+    known = surveys[pd.to_datetime(surveys.date) <= cutoff]
+    known = known.assign(date=pd.to_datetime(known.date))
+    latest_day = known.groupby("account_id").date.transform("max")
+    latest = known[known.date == latest_day].groupby("account_id")
+    score = latest.satisfaction.mean().reindex(accounts)
+    satisfied = latest.satisfied.max().reindex(accounts).astype(object)
+    return score.astype(float), satisfied
+
+
+def active_departments(history: History, cutoff: pd.Timestamp, accounts: pd.Index) -> pd.Series:
+    """Core departments with an interaction in (T − active_days, T]; NaN before the log does.
+
+    The count is only known once the interactions reach back ``active_days`` before the
+    cut-off (an account without any is then at 0).
+    """
+    assert history.interactions is not None
+    days = pd.to_datetime(history.interactions.date)
+    start = cutoff - pd.Timedelta(days=history.active_days)
+    if days.empty or days.min() > start:
+        return pd.Series(np.nan, index=accounts)
+    recent = history.interactions[(days > start) & (days <= cutoff)]
+    recent = recent[recent.department.notna()]
+    counts = recent.groupby("account_id").department.nunique()
+    return counts.reindex(accounts, fill_value=0).astype(float)
+
+
+def payment_days_trend(payments: pd.DataFrame, back: int, accounts: pd.Index) -> pd.Series:
+    """Mean days to pay of invoices paid in the last 6 months minus those paid in the 6 before.
+
+    Amount-weighted; NaN when either half-year has no paid invoice.
+    """
+
+    def mean_days(start: int) -> pd.Series:
+        amount = window_sum(payments, "amount", start, HALF_YEAR).reindex(accounts)
+        days = window_sum(payments, "amount_days", start, HALF_YEAR).reindex(accounts)
+        return (days / amount.where(amount > 0)).astype(float)
+
+    return mean_days(back) - mean_days(back + HALF_YEAR)
+
+
+def product_breadth(lines: pd.DataFrame, back: int, accounts: pd.Index) -> pd.Series:
+    """Product lines with positive commercial revenue in the 12 months before the cut-off."""
+    inside = lines[(lines.back >= back) & (lines.back < back + YEAR_MONTHS)]
+    per_line = inside.groupby(["account_id", "product_line"]).revenue.sum()
+    bought = per_line[per_line > 0].groupby(level="account_id").size()
+    return bought.reindex(accounts, fill_value=0).astype(float)
+
+
+# --- Labels ----------------------------------------------------------------------------------
+
+
+def label_at(history: History, back: int, horizon: int, contraction: float) -> pd.Series:
+    """1 when an account of the population at ``back`` churned or contracted in the horizon.
+
+    Needs ``back ≥ horizon`` (the horizon's months are then in the data).
+    """
+    if back < horizon:
+        raise ValueError(f"the label of cut-off {back} needs {horizon} months after it")
+    accounts = population(history, back)
+    before = window_sum(history.months, "revenue", back, YEAR_MONTHS).reindex(accounts)
+    after = window_sum(history.months, "revenue", back - horizon, horizon)
+    after = after.reindex(accounts, fill_value=0).astype(float)
+    churned = after <= 0
+    contracted = after <= (1.0 - contraction) * before.astype(float) * horizon / YEAR_MONTHS
+    return (churned | contracted).astype(int).rename("label")
+
+
+# --- The classifier --------------------------------------------------------------------------
+
+
+def design_columns(features: Sequence[str]) -> tuple[str, ...]:
+    """The model's columns: the features, then a missing indicator per optional feature."""
+    missing = [f"{f}_missing" for f in features if f in OPTIONAL_FEATURES]
+    return (*features, *missing)
+
+
+@dataclass(frozen=True)
+class ChurnModel:
+    """A fitted classifier: training medians for imputation and the scaler + regression."""
+
+    features: tuple[str, ...]
+    medians: dict[str, float]
+    pipeline: Pipeline
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Names of the model's input columns (features and missing indicators)."""
+        return design_columns(self.features)
+
+    def matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """The design matrix: features imputed with the training medians, then indicators."""
+        values = frame[list(self.features)].astype(float)
+        indicators = [
+            values[f].isna().astype(float) for f in self.features if f in OPTIONAL_FEATURES
+        ]
+        filled = values.fillna(self.medians)
+        return np.column_stack([filled.to_numpy(), *[i.to_numpy() for i in indicators]])
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        """Churn probability of each row."""
+        return self.pipeline.predict_proba(self.matrix(frame))[:, 1]
+
+    def contributions(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``coefficient × standardised value`` per row and column (the log-odds it adds)."""
+        scaler: StandardScaler = self.pipeline[0]
+        regression: LogisticRegression = self.pipeline[-1]
+        z = scaler.transform(self.matrix(frame))
+        return pd.DataFrame(z * regression.coef_[0], index=frame.index, columns=self.columns)
+
+    def coefficients(self) -> pd.DataFrame:
+        """The standardised coefficient of each column, largest magnitude first."""
+        coef = self.pipeline[-1].coef_[0]
+        table = pd.DataFrame({"column": self.columns, "coefficient": coef})
+        order = np.lexsort((np.arange(len(coef)), -np.abs(coef)))
+        return table.iloc[order].reset_index(drop=True)
+
+
+def fit_model(
+    frame: pd.DataFrame, labels: pd.Series, features: Sequence[str], seed: int
+) -> ChurnModel:
+    """Fit the standardised logistic regression on ``frame``'s features and the labels."""
+    medians = {}
+    for name in features:
+        median = frame[name].astype(float).median()
+        medians[name] = 0.0 if math.isnan(median) else float(median)
+    pipeline = make_pipeline(
+        StandardScaler(), LogisticRegression(C=1.0, max_iter=2000, random_state=seed)
+    )
+    model = ChurnModel(tuple(features), medians, pipeline)
+    pipeline.fit(model.matrix(frame), labels.to_numpy())
+    return model
+
+
+def top_factors(contributions: pd.DataFrame, count: int = 3) -> pd.DataFrame:
+    """The ``count`` columns adding most to each row's risk (positive contributions only).
+
+    Columns factor_1, effect_1, … (None / NaN when fewer push the risk up); ties by column
+    order.
+    """
+    values = contributions.to_numpy(dtype=float)
+    names = np.array(contributions.columns, dtype=object)
+    order = np.argsort(-values, axis=1, kind="stable")
+    rows = np.arange(len(values))
+    out = pd.DataFrame(index=contributions.index)
+    for k in range(count):
+        if k < order.shape[1]:
+            effect = values[rows, order[:, k]]
+            name = names[order[:, k]].copy()
+            name[effect <= 0] = None
+            effect = np.where(effect > 0, effect, np.nan)
+        else:
+            name, effect = np.full(len(values), None, dtype=object), np.full(len(values), np.nan)
+        out[f"factor_{k + 1}"] = pd.Series(name, index=out.index, dtype=object)
+        out[f"effect_{k + 1}"] = effect
+    return out
+
+
+# --- Cut-offs and the backtest ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CutoffPlan:
+    """Which cut-offs (month indices back) train, test and refit the model."""
+
+    test: int
+    train: tuple[int, ...]
+    refit: tuple[int, ...]
+
+
+def cutoff_plan(history: History, horizon: int) -> CutoffPlan:
+    """Test at ``horizon`` back; train on usable quarter steps ≥ 2 × horizon; refit on all ≥ h."""
+    labelled = [c for c in range(horizon, history.observed_months, QUARTER) if history.usable(c)]
+    return CutoffPlan(
+        test=horizon,
+        train=tuple(c for c in labelled if c >= 2 * horizon),
+        refit=tuple(labelled),
+    )
+
+
+@dataclass
+class LabelledCutoffs:
+    """Features and labels per cut-off, each computed once (the refit reuses the training's)."""
+
+    history: History
+    horizon: int
+    contraction: float
+    _done: dict[int, tuple[pd.DataFrame, pd.Series]] = field(default_factory=dict)
+
+    def one(self, back: int) -> tuple[pd.DataFrame, pd.Series]:
+        """Features and labels of cut-off ``back``, indexed by (account_id, cutoff)."""
+        if back not in self._done:
+            features = features_at(self.history, back).assign(cutoff=back)
+            label = label_at(self.history, back, self.horizon, self.contraction)
+            label = label.to_frame().assign(cutoff=back).set_index("cutoff", append=True).label
+            self._done[back] = (features.set_index("cutoff", append=True), label)
+        return self._done[back]
+
+    def stacked(self, backs: Iterable[int]) -> tuple[pd.DataFrame, pd.Series]:
+        """Features and labels of several cut-offs, rows ordered by cut-off then account."""
+        parts = [self.one(back) for back in backs]
+        if not parts:
+            return pd.DataFrame(columns=list(self.history.features())), pd.Series(dtype=int)
+        return pd.concat([p[0] for p in parts]), pd.concat([p[1] for p in parts])
+
+
+def calibration_table(
+    predicted: np.ndarray, observed: np.ndarray, keys: Sequence[str]
+) -> pd.DataFrame:
+    """Five equal-count bins by predicted probability (ties by key).
+
+    Columns: bin (1 = lowest risk), accounts, mean_predicted, observed_rate.
+    """
+    order = np.lexsort((np.asarray(keys, dtype=str), predicted))
+    rows = []
+    for number, part in enumerate(np.array_split(order, CALIBRATION_BINS), start=1):
+        if len(part) == 0:
+            continue
+        rows.append(
+            {
+                "bin": number,
+                "accounts": len(part),
+                "mean_predicted": float(predicted[part].mean()),
+                "observed_rate": float(observed[part].mean()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["bin", "accounts", "mean_predicted", "observed_rate"])
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """The time-split backtest: status, test metrics and calibration, the scored model."""
+
+    status: str
+    plan: CutoffPlan
+    test_accounts: int
+    test_positives: int
+    train_rows: int
+    auc: float | None
+    baseline_auc: float | None
+    brier: float | None
+    calibration: pd.DataFrame
+    cutoffs: pd.DataFrame  # back, role, accounts, positives
+    model: ChurnModel | None  # refitted on every labelled cut-off when status is ok
+
+
+def backtest(
+    history: History, horizon: int, contraction: float, min_train_cutoffs: int, seed: int
+) -> Backtest:
+    """Train on the early cut-offs, test on as_of − horizon, and refit when the test is fair."""
+    plan = cutoff_plan(history, horizon)
+    features = history.features()
+    labelled = LabelledCutoffs(history, horizon, contraction)
+    test_x, test_y = labelled.stacked([plan.test] if history.usable(plan.test) else [])
+    train_x, train_y = labelled.stacked(plan.train)
+    cutoffs = cutoff_table(plan, train_y, test_y, history.usable(plan.test))
+    empty = calibration_table(np.array([]), np.array([]), [])
+    status = OK
+    if len(plan.train) < min_train_cutoffs or test_y.empty:
+        status = TOO_LITTLE_HISTORY
+    elif train_y.nunique() < 2 or test_y.nunique() < 2:
+        status = SINGLE_CLASS
+    if status != OK:
+        return Backtest(
+            status,
+            plan,
+            len(test_y),
+            int(test_y.sum()),
+            len(train_y),
+            None,
+            None,
+            None,
+            empty,
+            cutoffs,
+            None,
+        )
+    model = fit_model(train_x, train_y, features, seed)
+    predicted = model.predict(test_x)
+    observed = test_y.to_numpy()
+    keys = [str(k[0]) for k in test_x.index]
+    refit_x, refit_y = labelled.stacked(plan.refit)
+    return Backtest(
+        status=OK,
+        plan=plan,
+        test_accounts=len(test_y),
+        test_positives=int(observed.sum()),
+        train_rows=len(train_y),
+        auc=float(roc_auc_score(observed, predicted)),
+        baseline_auc=float(roc_auc_score(observed, test_x.recency_days.to_numpy())),
+        brier=float(brier_score_loss(observed, predicted)),
+        calibration=calibration_table(predicted, observed, keys),
+        cutoffs=cutoffs,
+        model=fit_model(refit_x, refit_y, features, seed),
+    )
+
+
+def cutoff_table(
+    plan: CutoffPlan, train_y: pd.Series, test_y: pd.Series, test_usable: bool
+) -> pd.DataFrame:
+    """One row per cut-off: back, role (train / test / refit only), accounts, positives.
+
+    Accounts and positives are counted for the backtest's cut-offs (None for refit only).
+    """
+    labels = [y for y in (train_y, test_y) if len(y)]
+    per_cutoff = (
+        pd.concat(labels).groupby(level="cutoff").agg(["size", "sum"])
+        if labels
+        else pd.DataFrame(columns=["size", "sum"])
+    )
+    rows = []
+    for back in sorted({*plan.refit, *([plan.test] if test_usable else [])}):
+        role = "train" if back in plan.train else "test" if back == plan.test else "refit"
+        counted = back in per_cutoff.index
+        rows.append(
+            {
+                "back": back,
+                "role": role,
+                "accounts": int(per_cutoff.loc[back, "size"]) if counted else None,
+                "positives": int(per_cutoff.loc[back, "sum"]) if counted else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=["back", "role", "accounts", "positives"])
+
+
+# --- The probabilistic stress test -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """Monte-Carlo totals of what stays: one value per draw for each amount."""
+
+    revenue: np.ndarray
+    contribution: np.ndarray
+
+
+def simulate_stays(
+    probability: np.ndarray,
+    revenue: np.ndarray,
+    contribution: np.ndarray,
+    draws: int,
+    seed: int,
+    chunk_cells: int = 4_000_000,
+) -> Simulated:
+    """Each account leaves with its probability; per draw, the revenue and contribution kept.
+
+    A draws × accounts Bernoulli matrix from ``numpy.random.default_rng(seed)``, generated in
+    chunks of at most ``chunk_cells`` cells (the same numbers whatever the chunk size).
+    """
+    rng = np.random.default_rng(seed)
+    n = len(probability)
+    rows = max(1, chunk_cells // max(n, 1))
+    values = np.column_stack([revenue, contribution]).astype(float)
+    kept = np.empty((draws, 2))
+    for start in range(0, draws, rows):
+        size = min(rows, draws - start)
+        stays = rng.random((size, n)) >= probability
+        kept[start : start + size] = stays.astype(float) @ values
+    return Simulated(kept[:, 0], kept[:, 1])
