@@ -96,7 +96,8 @@ def test_standard_scenarios_hand_computed(small) -> None:
     assert by_code["stress.top_k"].severity == "alert"
     assert by_code["stress.top_k"].values["turns_to_loss"] is True
     assert by_code["stress.top1"].severity == "info"
-    assert result.probabilistic is None  # needs the churn model (§7)
+    assert result.probabilistic is None  # a few months of history: the churn model does not rank
+    assert "stress.probabilistic" not in by_code
     assert list(result.figures()["top1"]["accounts"]) == ["G"]
 
 
@@ -176,3 +177,18 @@ def test_demo_top1_is_the_planted_group(demo_context: Contexts, demo_files: Demo
     members = stress.named_scenario(ctx, customers=truth["group_members"])
     assert members.accounts == (truth["group_parent"],)
     assert members.revenue_lost == pytest.approx(result.top1.revenue_lost, **EXACT)
+
+
+def test_demo_probabilistic_scenario_is_the_churn_models_monte_carlo(
+    demo_audit: dict,
+) -> None:
+    stress = demo_audit["stress"]["probabilistic"]
+    assert stress == demo_audit["churn_risk"]["probabilistic"]
+    assert stress["draws"] == 10000
+    assert stress["revenue_p5"] <= stress["revenue_p50"] <= stress["revenue_p95"]
+    assert stress["revenue_p95"] <= stress["ttm_revenue"]
+    assert stress["ttm_revenue"] == pytest.approx(demo_audit["concentration"]["total_revenue"])
+    finding = next(
+        f for f in demo_audit["stress"]["findings"] if f["code"] == "stress.probabilistic"
+    )
+    assert finding["values"]["revenue_p50"] == stress["revenue_p50"]

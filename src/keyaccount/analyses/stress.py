@@ -19,9 +19,11 @@ any named customers, industries or regions. Under roll-up a named plant or subsi
 its whole group with it, because the P&L is per account; turn ``audit.rollup`` off to stress
 a single plant.
 
-The probabilistic scenario (each account leaves with its churn probability, 10,000 seeded
-Monte-Carlo draws, P5 / P50 / P95 of next-window revenue and contribution) needs the churn
-model of §7; until it exists :attr:`StressResult.probabilistic` is ``None``.
+The probabilistic scenario: each active account leaves with its churn probability from the
+churn-risk model of §7 (``analyses/churn.py``); ``churn.simulations`` (10,000) seeded
+Monte-Carlo draws give P5 / P50 / P95 of next-window revenue and contribution, an account that
+stays bringing its window revenue and contribution again. It is ``None`` when the churn model
+refuses to rank (too little history), never a guess.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from keyaccount.analyses.base import Finding, Result, Scalar
+from keyaccount.analyses.churn import ProbabilisticStress, probabilistic_stress
 from keyaccount.analyses.concentration import UNKNOWN, breakdown
 from keyaccount.analyses.context import AuditContext
 from keyaccount.analyses.profitability import account_pnl, pnl_with_attributes
@@ -163,8 +166,8 @@ def scenario_table(scenarios: Iterable[Scenario]) -> pd.DataFrame:
 class StressResult(Result):
     """Figures of §2: the baseline, the four standard scenarios and their table.
 
-    ``probabilistic`` is the Monte-Carlo scenario of §2, which needs each account's churn
-    probability from the churn model (§7): ``None`` until that model exists.
+    ``probabilistic`` is the Monte-Carlo scenario of §2 over the churn model's probabilities
+    (§7), or ``None`` when that model does not rank.
     """
 
     baseline: Baseline
@@ -173,7 +176,7 @@ class StressResult(Result):
     top_industry: Scenario
     top_region: Scenario
     scenarios: pd.DataFrame
-    probabilistic: None = None
+    probabilistic: ProbabilisticStress | None = None
 
 
 def _pnl_with_attributes(ctx: AuditContext) -> pd.DataFrame:
@@ -245,14 +248,37 @@ def run(ctx: AuditContext) -> StressResult:
         dimension_scenarios.append(lose(pnl, chosen, base, ctx.window, f"top_{column}", top))
     top_industry, top_region = dimension_scenarios
     scenarios = (top1, top_k, top_industry, top_region)
+    monte_carlo = probabilistic_stress(ctx)
+    findings = _findings(base, scenarios)
+    if monte_carlo is not None:
+        findings.append(_probabilistic_finding(monte_carlo))
     return StressResult(
-        findings=tuple(_findings(base, scenarios)),
+        findings=tuple(findings),
         baseline=base,
         top1=top1,
         top_k=top_k,
         top_industry=top_industry,
         top_region=top_region,
         scenarios=scenario_table(scenarios),
+        probabilistic=monte_carlo,
+    )
+
+
+def _probabilistic_finding(mc: ProbabilisticStress) -> Finding:
+    """The Monte-Carlo range of next-window revenue and contribution, against today's."""
+    return Finding(
+        "stress.probabilistic",
+        "info",
+        {
+            "draws": mc.draws,
+            "ttm_revenue": mc.ttm_revenue,
+            "revenue_p5": mc.revenue_p5,
+            "revenue_p50": mc.revenue_p50,
+            "revenue_p95": mc.revenue_p95,
+            "contribution_p5": mc.contribution_p5,
+            "contribution_p50": mc.contribution_p50,
+            "ttm_contribution": mc.ttm_contribution,
+        },
     )
 
 
