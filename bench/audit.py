@@ -1,13 +1,16 @@
 """Benchmark: the whole audit on a generated company, next to a single DuckDB scan (the floor).
 
     python bench/audit.py [--lines 5000000 20000000 50000000] [--customers 200000]
+                          [--skip churn_risk …]
 
 For each size it builds a workspace straight in SQL (no CSV round trip: the import has its
 own benchmark), then, each in a fresh process so peak memory is that step's own:
   1. floor: one DuckDB scan that sums the invoice columns the audit reads;
   2. the audit: the one-pass account-month facts, then every analysis, with per-step times.
-Prints wall seconds, peak resident memory (ru_maxrss), the audit / floor ratio, and the
-per-step timings, so a step whose cost grows faster than the invoice lines shows up.
+Prints the 1-minute load average before each size (the machine is shared: read figures taken
+under load with care), wall seconds, peak resident memory (ru_maxrss), the audit / floor
+ratio, and the per-step timings, so a step whose cost grows faster than the invoice lines
+shows up. ``--skip`` leaves analyses out (by key) to time the rest.
 """
 
 from __future__ import annotations
@@ -98,13 +101,16 @@ from keyaccount.workspace import Workspace
 from keyaccount.engine import duckdb_backend, workspace_tables
 from keyaccount.analyses.context import AuditContext
 from keyaccount.audit import run_audit
+from keyaccount.analyses.registry import implemented
 ws = Workspace(__import__('pathlib').Path(sys.argv[1]))
+skip = set(filter(None, sys.argv[2].split(",")))
+only = [a.key for a in implemented() if a.key not in skip]
 t = time.perf_counter()
 backend = duckdb_backend(ws)
 ctx = AuditContext.create(backend, workspace_tables(backend), ws.settings())
 steps = {"open + as-of": time.perf_counter() - t}
 t = time.perf_counter(); ctx.account_months; steps["facts (one scan)"] = time.perf_counter() - t
-run = run_audit(ctx)
+run = run_audit(ctx, only=only)
 steps.update(run.seconds)
 print(json.dumps(steps))
 """
@@ -115,16 +121,22 @@ def main() -> None:
     parser.add_argument("--lines", type=int, nargs="+", default=[5_000_000, 20_000_000, 50_000_000])
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--dir", type=Path, default=Path("bench/out"))
+    parser.add_argument(
+        "--skip", nargs="*", default=[], help="analyses to leave out of the audit (their keys)"
+    )
     args = parser.parse_args()
     rows = []
     for lines in args.lines:
         folder = build(args.dir / f"audit_{lines}", lines, args.customers)
         db = str(folder / "keyaccount.duckdb")
+        load_before = os.getloadavg()[0]
         floor_s, floor_mb, _ = measured(FLOOR, db, FLOOR_SQL)
-        audit_s, audit_mb, out = measured(AUDIT, str(folder))
+        audit_s, audit_mb, out = measured(AUDIT, str(folder), ",".join(args.skip))
         steps = json.loads(out.strip().splitlines()[-1])
         rows.append((lines, floor_s, floor_mb, audit_s, audit_mb, steps))
-        print(f"\n{lines:,} invoice lines, {args.customers:,} customers")
+        skipped = f" (without {', '.join(args.skip)})" if args.skip else ""
+        print(f"\n{lines:,} invoice lines, {args.customers:,} customers{skipped}")
+        print(f"  load average before the run: {load_before:.2f}")
         print(f"  floor (one DuckDB scan)   {floor_s:7.2f} s  {floor_mb:7,.0f} MB")
         print(
             f"  audit (whole, end to end) {audit_s:7.2f} s  {audit_mb:7,.0f} MB  "

@@ -28,6 +28,7 @@ from datetime import date
 from typing import Literal
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from keyaccount.analyses.base import Finding, Result
@@ -37,7 +38,7 @@ from keyaccount.analyses.retention import (
     data_span,
     month_last_day,
     period_label,
-    period_revenue,
+    revenue_matrix,
 )
 
 CohortGrain = Literal["year", "quarter"]
@@ -129,6 +130,22 @@ def _periods(ctx: AuditContext, grain: CohortGrain) -> tuple[int, int, int]:
     return last, last_complete, first_observed
 
 
+def _coded_revenue(ctx: AuditContext, grain: CohortGrain) -> pd.DataFrame:
+    """:func:`period_revenue` with each account as its integer row in the revenue matrix.
+
+    Cohorts only group by account, and grouping numbers is much cheaper than grouping text.
+    """
+    matrix = revenue_matrix(ctx, grain)
+    rows, cols = np.nonzero(matrix.present)
+    return pd.DataFrame(
+        {
+            "account_id": rows.astype("int64"),
+            "period": (cols + matrix.first_period).astype("int64"),
+            "units": matrix.units[rows, cols],
+        }
+    )
+
+
 def older_accounts(ctx: AuditContext) -> set[str]:
     """Accounts whose ``first_date`` precedes the first month of commercial invoices."""
     first_month = data_span(ctx).first_month
@@ -155,10 +172,11 @@ def run(ctx: AuditContext) -> CohortResult:
     older = older_accounts(ctx)
     matrices = {}
     for grain in ("year", "quarter"):
-        revenue = period_revenue(ctx, grain)
-        observed = revenue[~revenue.account_id.isin(older)]
+        revenue = _coded_revenue(ctx, grain)
+        is_older = pd.Series(revenue_matrix(ctx, grain).accounts).isin(older).to_numpy()
+        observed = revenue[~is_older[revenue.account_id.to_numpy()]]
         matrices[grain] = cohort_matrix(observed, grain, *_periods(ctx, grain))
-    rate, repeat, active = repeat_purchase_rate(period_revenue(ctx, "year"))
+    rate, repeat, active = repeat_purchase_rate(_coded_revenue(ctx, "year"))
     findings = []
     if rate is not None:
         findings.append(

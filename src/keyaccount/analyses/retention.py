@@ -199,20 +199,33 @@ class Bridge:
         return self.start + moved + self.other == self.end
 
 
-def bridge_terms(r0: Units, r1: Units, states: pd.Series | np.ndarray) -> dict[str, int]:
-    """The bridge's amounts in integer units from per-account revenue and states."""
-    before, after, state = _ints(r0), _ints(r1), np.asarray(states)
+def state_masks(states: pd.Series | np.ndarray) -> dict[str, np.ndarray]:
+    """``{state: states == state}`` for every state, comparing the text of each account once."""
+    codes, seen = pd.factorize(np.asarray(states, dtype=object))
+    code_of = {str(s): i for i, s in enumerate(seen)}
+    return {s: codes == code_of.get(s, -2) for s in STATES}
+
+
+def bridge_terms(
+    r0: Units, r1: Units, states: pd.Series | np.ndarray | dict[str, np.ndarray]
+) -> dict[str, int]:
+    """The bridge's amounts in integer units from per-account revenue and states.
+
+    ``states`` is the state of each account, or its :func:`state_masks`.
+    """
+    before, after = _ints(r0), _ints(r1)
+    state = states if isinstance(states, dict) else state_masks(states)
 
     def total(values: np.ndarray, where: np.ndarray) -> int:
         return int(values[where].sum())
 
     return {
         "start": int(before.sum()),
-        "new": total(after, state == NEW),
-        "reactivated": total(after, state == REACTIVATED),
-        "expansion": total(after - before, state == EXPANDED),
-        "contraction": total(before - after, state == CONTRACTED),
-        "churn": total(before, state == CHURNED),
+        "new": total(after, state[NEW]),
+        "reactivated": total(after, state[REACTIVATED]),
+        "expansion": total(after - before, state[EXPANDED]),
+        "contraction": total(before - after, state[CONTRACTED]),
+        "churn": total(before, state[CHURNED]),
         "other": total(after, after <= 0) - total(before, before <= 0),
         "end": int(after.sum()),
         "base": total(before, before > 0),
@@ -223,7 +236,7 @@ def revenue_bridge(
     accounts: pd.DataFrame, grain: str, period0: str, period1: str, complete: bool = True
 ) -> Bridge:
     """The bridge of per-account ``r0``, ``r1`` (integer units) and ``state`` columns."""
-    r0, r1, states = _ints(accounts.r0), _ints(accounts.r1), accounts.state.to_numpy()
+    r0, r1, states = _ints(accounts.r0), _ints(accounts.r1), state_masks(accounts.state)
     terms = bridge_terms(r0, r1, states)
     return Bridge(
         grain=grain,
@@ -240,7 +253,7 @@ def revenue_bridge(
             terms["churn"],
             terms["contraction"],
         ),
-        accounts=StateCounts(**{s: int((states == s).sum()) for s in STATES}),
+        accounts=StateCounts(**{s: int(states[s].sum()) for s in STATES}),
     )
 
 
