@@ -236,6 +236,141 @@ PHRASES: dict[str, Phrase] = {
     ).format(accounts=loc.count(v["accounts"])),
     **_retention("retention"),
     **_retention("mrr"),
+    "stress.probabilistic": lambda v, _n, loc: loc._(
+        "If every customer may leave with its modelled churn risk, next year's revenue lands "
+        "between {p5} and {p95} in nine cases out of ten (median {p50}, against {ttm} today)."
+    ).format(
+        p5=loc.money(v["revenue_p5"]),
+        p95=loc.money(v["revenue_p95"]),
+        p50=loc.money(v["revenue_p50"]),
+        ttm=loc.money(v["ttm_revenue"]),
+    ),
+    "penetration.index": lambda v, _n, loc: loc._(
+        "Inside the {accounts} key accounts with known units, the product has reached {index} "
+        "of the plants and units (revenue-weighted)."
+    ).format(accounts=loc.count(v["accounts"]), index=loc.percent(v["index"])),
+    "penetration.land_and_expand": lambda v, _n, loc: loc._(
+        "{share} of the key accounts moved beyond their first unit, a median {days} days after "
+        "landing."
+    ).format(
+        share=loc.percent(v["expanded_share"], 0),
+        days=loc.count(v["median_days_to_second"]),
+    ),
+    "penetration.stuck_at_one_unit": lambda v, _n, loc: loc._(
+        "{accounts} key accounts are stuck at one unit a year or more after landing."
+    ).format(accounts=loc.count(v["accounts"])),
+    "penetration.upsell": lambda v, _n, loc: loc._(
+        "Within the {units} units adopted two years ago or more, revenue changed {growth} over "
+        "the year: {verdict}"
+    ).format(
+        units=loc.count(v["units"]),
+        growth=loc.signed_percent(v["growth"]),
+        verdict=loc._("up-sell is working.")
+        if v["growth"] > 0
+        else loc._("adopted units are not buying more."),
+    ),
+    "penetration.shallow_share": lambda v, name, loc: loc._(
+        "In {name}, market share is high but key-account penetration is low: share bought with "
+        "breadth, not depth."
+    ).format(name=name),
+    "penetration.deep_niche": lambda v, name, loc: loc._(
+        "In {name}, penetration is deep although market share is small: the seed's strong "
+        "position, worth building on."
+    ).format(name=name),
+    "wallet_share.latest": lambda v, _n, loc: loc._(
+        "The company holds a median {median} of its customers' spend on the category "
+        "({accounts} customers with a wallet estimate, {year})."
+    ).format(
+        median=loc.percent(v["median_share"]),
+        accounts=loc.count(v["accounts"]),
+        year=v["year"],
+    ),
+    "wallet_share.falling": lambda v, name, loc: loc._(
+        "{accounts} customers' wallet share fell {threshold} points or more, the largest by "
+        "{largest} points ({name})."
+    ).format(
+        accounts=loc.count(v["accounts"]),
+        threshold=loc.number(100 * v["threshold"]),
+        largest=loc.number(100 * v["largest_fall"], 1),
+        name=name,
+    ),
+    "relationships.depth": lambda v, _n, loc: loc._(
+        "An account is reached in {reached} of the {core} core departments on average."
+    ).format(
+        reached=loc.number(v["mean_departments_reached"], 1),
+        core=loc.count(v["core_departments"]),
+    ),
+    "relationships.transactional_only": lambda v, _n, loc: loc._(
+        "{accounts} accounts ({share} of revenue) are transactional only: we talk to their "
+        "purchasing and finance, nobody else."
+    ).format(accounts=loc.count(v["accounts"]), share=loc.percent(v["revenue_share"])),
+    "relationships.no_active_relationship": lambda v, _n, loc: loc._(
+        "{accounts} buying accounts ({share} of revenue) had no contact with us in the last "
+        "six months."
+    ).format(accounts=loc.count(v["accounts"]), share=loc.percent(v["revenue_share"])),
+    "relationships.key_person_risk": lambda v, _n, loc: loc._(
+        "{accounts} accounts ({share} of revenue) hang on one person: one of our people holds "
+        "over {threshold} of the contact ({employee}), or there is a single active contact "
+        "({single})."
+    ).format(
+        accounts=loc.count(v["accounts"]),
+        share=loc.percent(v["revenue_share"]),
+        threshold=loc.percent(v["threshold"], 0),
+        employee=loc.count(v["employee_share"]),
+        single=loc.count(v["single_contact"]),
+    ),
+    "relationships.interaction_trend": lambda v, _n, loc: loc._(
+        "Customer contact changed {change} in the last {days} days against the {days} before "
+        "({last} interactions against {previous})."
+    ).format(
+        change=loc.signed_percent(v["change"]),
+        days=loc.count(v["days"]),
+        last=loc.count(v["last"]),
+        previous=loc.count(v["previous"]),
+    ),
+    "silent_traitors.found": lambda v, _n, loc: loc._(
+        "{share} of satisfied customers are quietly buying less: {traitors} silent traitors, "
+        "whose revenue fell from {before} to {after}."
+    ).format(
+        share=loc.percent(v["share"]),
+        traitors=loc.count(v["traitors"]),
+        before=loc.money(v["revenue_prior"]),
+        after=loc.money(v["revenue"]),
+    ),
+    "silent_traitors.none_found": lambda v, _n, loc: loc._(
+        "None of the {satisfied} satisfied customers is shrinking."
+    ).format(satisfied=loc.count(v["satisfied_accounts"])),
+    "silent_traitors.survey_coverage": lambda v, _n, loc: loc._(
+        "Surveys cover {coverage} of the customers active last year ({surveyed})."
+    ).format(coverage=loc.percent(v["coverage"], 0), surveyed=loc.count(v["surveyed"])),
+    "churn_risk.backtest": lambda v, _n, loc: loc._(
+        "Tested on the customers of a year ago, the churn model ranks risk with a ROC-AUC of "
+        "{auc}, against {baseline} for recency alone."
+    ).format(auc=loc.number(v["auc"], 2), baseline=loc.number(v["baseline_auc"], 2)),
+    "churn_risk.too_little_history": lambda v, _n, loc: loc._(
+        "The history is too short to test a churn model ({train} of {needed} training "
+        "periods); only the rule-based warning signals are shown."
+    ).format(train=loc.count(v["train_cutoffs"]), needed=loc.count(v["needed_cutoffs"])),
+    "churn_risk.single_class": lambda v, _n, loc: loc._(
+        "No customer churned in the test period, so the churn model cannot be tested; only the "
+        "rule-based warning signals are shown."
+    ),
+    "churn_risk.high_risk": lambda v, _n, loc: loc._(
+        "{accounts} customers ({share} of revenue) are more likely than not to leave or shrink "
+        "sharply within a year."
+    ).format(accounts=loc.count(v["accounts"]), share=loc.percent(v["revenue_share"])),
+    "churn_risk.rule_signals": lambda v, _n, loc: loc._(
+        "{accounts} customers ({share} of revenue) show at least one warning signal: falling "
+        "revenue or orders, no recent order, dissatisfaction, a shrinking wallet share or no "
+        "active contact."
+    ).format(accounts=loc.count(v["accounts"]), share=loc.percent(v["revenue_share"])),
+    "churn_risk.expected_loss": lambda v, _n, loc: loc._(
+        "Weighted by each customer's churn risk, {loss} of revenue ({share}) is expected to be "
+        "lost over the next year."
+    ).format(
+        loss=loc.money(v["expected_revenue_lost"]),
+        share=loc.percent(v["expected_share_lost"]),
+    ),
 }
 
 
@@ -268,7 +403,8 @@ def account_names(audit: Mapping[str, Any]) -> dict[str, str]:
     for result in audit.values():
         if not isinstance(result, Mapping):
             continue
-        for row in result.get("accounts") or ():
+        table = result.get("accounts")
+        for row in table if isinstance(table, list) else ():
             if isinstance(row, Mapping) and row.get("name") and row.get("account_id"):
                 names.setdefault(str(row["account_id"]), str(row["name"]))
     return names

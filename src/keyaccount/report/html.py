@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 import plotly.io as pio
+from markupsafe import Markup, escape
 from plotly.offline import get_plotlyjs
 
 from keyaccount import __version__
@@ -64,13 +65,39 @@ def table_csv(table: Table) -> str:
     return base64.b64encode(("\ufeff" + buffer.getvalue()).encode("utf-8")).decode("ascii")
 
 
+TEXT_KINDS = {"text", "scenario", "driver", "state", "flag", "codes", "list", "feature", "word"}
+
+
+def numeric(kind: str) -> bool:
+    """Whether a column of ``kind`` holds numbers (right-aligned, sorted as numbers)."""
+    return kind not in TEXT_KINDS
+
+
 def sort_key(value: Any) -> str:
-    """The value a column sorts by (numbers as numbers, in the data-sort attribute)."""
+    """The value a number column sorts by: ten significant digits are enough to order."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.10g}"
     return str(value)
+
+
+def table_cell(loc: Locale) -> Any:
+    """A function writing one ``<td>``: number cells carry their raw value to sort by.
+
+    Text cells sort by their text, so they carry nothing else; alignment comes from the
+    header's class (the page's script copies it to the column), which keeps long tables small.
+    """
+
+    def cell(value: Any, kind: str) -> Markup:
+        text = escape(format_value(value, kind, loc))
+        if numeric(kind):
+            return Markup('<td data-sort="{}">{}</td>').format(sort_key(value), text)
+        return Markup("<td>{}</td>").format(text)
+
+    return cell
 
 
 def render(report: Report, loc: Locale, table_rows: int = 15) -> str:
@@ -80,8 +107,8 @@ def render(report: Report, loc: Locale, table_rows: int = 15) -> str:
         report=report,
         loc=loc,
         _=loc._,
-        fmt=lambda value, kind: format_value(value, kind, loc),
-        sort_key=sort_key,
+        cell=table_cell(loc),
+        numeric=numeric,
         severity=lambda level: loc.word(SEVERITY, level),
         table_rows=table_rows,
         table_csv=table_csv,

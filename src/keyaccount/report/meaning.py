@@ -74,6 +74,19 @@ def stress(audit: Audit, loc: Locale) -> list[str]:
                 loss=loc.money(worst["contribution_lost"]),
             )
         )
+    mc = s.get("probabilistic")
+    if mc:
+        out.append(
+            loc._(
+                "The Monte-Carlo scenario lets every customer leave with the churn risk the "
+                "model gives it, {draws} times over: in the worst twentieth of those futures "
+                "revenue falls to {p5} and contribution to {c5}."
+            ).format(
+                draws=loc.count(mc["draws"]),
+                p5=loc.money(mc["revenue_p5"]),
+                c5=loc.money(mc["contribution_p5"]),
+            )
+        )
     if s.get("baseline", {}).get("cash") is None:
         out.append(
             loc._(
@@ -205,7 +218,117 @@ def mrr(audit: Audit, loc: Locale) -> list[str]:
     ]
 
 
+def penetration(audit: Audit, loc: Locale) -> list[str]:
+    """Depth inside the key accounts, and where the whitespace is."""
+    p = audit["penetration"]
+    out = [
+        loc._(
+            "Market share can be bought with samples and small projects; penetration inside a "
+            "large account cannot. Of the {total} plants and units of the key accounts, {adopted} "
+            "use the product. The other {white} are the whitespace in the matrix below: the "
+            "cheapest growth there is, because these customers already trust the product."
+        ).format(
+            total=loc.count(p["total_units"]),
+            adopted=loc.count(p["adopted_units"]),
+            white=loc.count(p["total_units"] - p["adopted_units"]),
+        )
+    ]
+    if p.get("index_basis") == "accounts_with_units":
+        out.append(
+            loc._(
+                "The index covers every account with known units for now; it narrows to the "
+                "strategic and core tiers once key accounts are scored."
+            )
+        )
+    return out
+
+
+def wallet_share(audit: Audit, loc: Locale) -> list[str]:
+    """What the rest of the customers' spend means."""
+    w = audit["wallet_share"]
+    return [
+        loc._(
+            "Wallet share is the part of a customer's spend on the category that comes to us. "
+            "Half the customers give us less than {median}; the rest of their spend goes to "
+            "competitors, and is room to grow without winning a single new customer."
+        ).format(median=loc.percent(w["median_share"], 0))
+    ]
+
+
+def relationships(audit: Audit, loc: Locale) -> list[str]:
+    """Why breadth of contact protects an account."""
+    return [
+        loc._(
+            "A relationship that runs only through purchasing is a price relationship: the next "
+            "tender can end it. An account reached in R&D, production and management is harder "
+            "to lose, because the product has become part of how it works, and losing one "
+            "salesperson does not lose the account."
+        )
+    ]
+
+
+def silent_traitors(audit: Audit, loc: Locale) -> list[str]:
+    """Words against deeds, and the decoys left out."""
+    t = audit["silent_traitors"]
+    out = [
+        loc._(
+            "A survey records how customers feel; invoices record what they do. A silent "
+            "traitor says it is satisfied while buying less: they do not complain, they simply "
+            "move their orders. Each is listed with the signal that gave it away; they are the "
+            "first calls to make."
+        )
+    ]
+    if t.get("satisfied_accounts"):
+        out.append(
+            loc._(
+                "Not caught, on purpose: {stable} satisfied customers whose buying is stable, "
+                "and {unhappy} unsatisfied customers who are shrinking: they are not silent, "
+                "they have told us."
+            ).format(
+                stable=loc.count(t["satisfied_stable"]),
+                unhappy=loc.count(t["unsatisfied_shrinking"]),
+            )
+        )
+    return out
+
+
+def churn_risk(audit: Audit, loc: Locale) -> list[str]:
+    """How the model was tested, and how far to trust it."""
+    c = audit["churn_risk"]
+    if c.get("model_status") != "ok":
+        return [
+            loc._(
+                "A churn model is only shown when it can be tested on history it has not seen. "
+                "This data is too short or too uniform for that, so the list ranks nothing and "
+                "shows the rule-based warning signals only."
+            )
+        ]
+    return [
+        loc._(
+            "The model learnt from how customers behaved before earlier dates and was tested on "
+            "the latest year it can check: never on a random split, which would let it peek at "
+            "the future. A ROC-AUC of {auc} means that, of a customer who left and one who "
+            "stayed, it ranks the leaver riskier {auc_share} of the time; recency alone manages "
+            "{baseline}."
+        ).format(
+            auc=loc.number(c["backtest_auc"], 2),
+            auc_share=loc.percent(c["backtest_auc"], 0),
+            baseline=loc.percent(c["baseline_auc"], 0),
+        ),
+        loc._(
+            "A risk is a probability, not a verdict: the calibration table shows how often "
+            "customers in each band did leave or shrink. Each customer's main factors say what "
+            "to look at first."
+        ),
+    ]
+
+
 MEANINGS: dict[str, Callable[[Audit, Locale], list[str]]] = {
+    "penetration": penetration,
+    "wallet_share": wallet_share,
+    "relationships": relationships,
+    "silent_traitors": silent_traitors,
+    "churn_risk": churn_risk,
     "concentration": concentration,
     "stress": stress,
     "profitability": profitability,

@@ -19,7 +19,7 @@ from keyaccount.report import charts as chart_code
 from keyaccount.report.findings import Sentence, sentences
 from keyaccount.report.i18n import N_, Locale
 from keyaccount.report.meaning import MEANINGS
-from keyaccount.report.words import COLUMN_LABELS, WORDS
+from keyaccount.report.words import COLUMN_LABELS, FEATURES, WORDS
 
 Audit = Mapping[str, Any]
 
@@ -33,6 +33,8 @@ HEADLINES = {
     "profitability.company_margin",
     "retention.nrr",
     "ltv.ltv_to_cac",
+    "penetration.index",
+    "silent_traitors.found",
 }
 HTML_ROWS = 1000  # rows of a table written into the page; the CSV download carries all
 MARKERS = {"(unknown)", "(all)", "<1y", "1-3y", "3-5y", ">=5y"}  # data labels that are words
@@ -226,8 +228,19 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 "money",
             ),
             f("stress.baseline.runway_months", N_("Cash runway today"), "months"),
+            f(
+                "stress.probabilistic.revenue_p50",
+                N_("Next year's revenue, median of 10,000 draws"),
+                "money",
+            ),
+            f("stress.probabilistic.revenue_p5", N_("Next year's revenue, bad case (P5)"), "money"),
+            f(
+                "stress.probabilistic.contribution_p50",
+                N_("Next year's contribution, median"),
+                "money",
+            ),
         ),
-        ("stress",),
+        ("stress", "probabilistic_stress"),
         (
             TableSpec(
                 "stress-scenarios",
@@ -467,6 +480,226 @@ SECTIONS: tuple[SectionSpec, ...] = (
             ),
         ),
     ),
+    SectionSpec(
+        "penetration",
+        (
+            f("penetration.index", N_("Key-account penetration index"), "percent"),
+            f("penetration.weighted_index", N_("Potential-weighted index"), "percent"),
+            f("penetration.accounts_with_units", N_("Key accounts with known units"), "count"),
+            f("penetration.adopted_units", N_("Units using the product"), "count"),
+            f("penetration.total_units", N_("Units in these accounts"), "count"),
+            f("penetration.expanded_share", N_("Accounts beyond their first unit"), "percent"),
+            f("penetration.median_days_to_second", N_("Median days to the second unit"), "count"),
+            f("penetration.upsell_growth", N_("Revenue change in adopted units"), "signed"),
+        ),
+        (
+            "penetration_growth",
+            "whitespace_units",
+            "whitespace_product_lines",
+            "share_vs_penetration",
+        ),
+        (
+            TableSpec(
+                "penetration-accounts",
+                "penetration.accounts",
+                N_("Penetration per key account"),
+                (
+                    ("account_id", "text"),
+                    ACCOUNT,
+                    ("industry", "text"),
+                    ("adopted_units", "count"),
+                    ("total_units", "count"),
+                    ("penetration", "percent"),
+                    ("weighted_penetration", "percent"),
+                    ("revenue", "amount"),
+                    ("days_to_second", "count"),
+                    ("product_breadth", "percent"),
+                    ("upsell_growth", "signed"),
+                ),
+            ),
+            TableSpec(
+                "penetration-industries",
+                "penetration.industries",
+                N_("Market share and penetration by industry"),
+                (
+                    ("industry", "text"),
+                    ("market_size", "amount"),
+                    ("revenue", "amount"),
+                    ("market_share", "percent"),
+                    ("accounts_with_units", "count"),
+                    ("penetration", "percent"),
+                    ("quadrant", "word"),
+                ),
+            ),
+        ),
+    ),
+    SectionSpec(
+        "wallet_share",
+        (
+            f("wallet_share.median_share", N_("Median wallet share"), "percent"),
+            f("wallet_share.pooled_share", N_("Share of the customers' total spend"), "percent"),
+            f("wallet_share.accounts", N_("Customers with a wallet estimate"), "count"),
+            f("wallet_share.declining_accounts", N_("Customers whose share fell"), "count"),
+        ),
+        ("wallet_share",),
+        (
+            TableSpec(
+                "wallet-falling",
+                "wallet_share.falling",
+                N_("Customers losing wallet share"),
+                (
+                    ("account_id", "text"),
+                    ("previous_share", "percent"),
+                    ("wallet_share", "percent"),
+                    ("change", "points"),
+                ),
+            ),
+            TableSpec(
+                "wallet-years",
+                "wallet_share.years",
+                N_("Wallet share by customer and year"),
+                (
+                    ("account_id", "text"),
+                    ("year", "text"),
+                    ("revenue", "amount"),
+                    ("wallet", "amount"),
+                    ("wallet_share", "percent"),
+                    ("change", "points"),
+                ),
+            ),
+        ),
+    ),
+    SectionSpec(
+        "relationships",
+        (
+            f(
+                "relationships.mean_departments_reached",
+                N_("Core departments reached, mean"),
+                "one",
+            ),
+            f("relationships.transactional_only_count", N_("Transactional-only accounts"), "count"),
+            f(
+                "relationships.no_active_relationship_count",
+                N_("Accounts without active contact"),
+                "count",
+            ),
+            f("relationships.key_person_risk_count", N_("Accounts with key-person risk"), "count"),
+            f(
+                "relationships.key_person_risk_revenue_share",
+                N_("Revenue with key-person risk"),
+                "percent",
+            ),
+            f(
+                "relationships.median_days_since_last_interaction",
+                N_("Median days since the last contact"),
+                "count",
+            ),
+            f(
+                "relationships.interaction_trend",
+                N_("Contact, last 90 days vs the 90 before"),
+                "signed",
+            ),
+        ),
+        ("relationship_depth", "relationship_map"),
+        (
+            TableSpec(
+                "relationships-accounts",
+                "relationships.accounts",
+                N_("Relationship depth per account"),
+                (
+                    ("account_id", "text"),
+                    ACCOUNT,
+                    ("revenue", "amount"),
+                    ("active_contacts", "count"),
+                    ("departments_reached", "codes"),
+                    ("departments_missing", "codes"),
+                    ("transactional_only", "flag"),
+                    ("key_person_reasons", "codes"),
+                    ("top_employee", "text"),
+                    ("top_employee_share", "percent"),
+                    ("days_since_last_interaction", "count"),
+                ),
+            ),
+        ),
+    ),
+    SectionSpec(
+        "silent_traitors",
+        (
+            f(
+                "silent_traitors.satisfied_shrinking_share",
+                N_("Satisfied customers who are shrinking"),
+                "percent",
+            ),
+            f("silent_traitors.silent_traitor_count", N_("Silent traitors"), "count"),
+            f("silent_traitors.satisfied_accounts", N_("Satisfied customers"), "count"),
+            f("silent_traitors.satisfied_stable", N_("Satisfied and stable"), "count"),
+            f("silent_traitors.unsatisfied_shrinking", N_("Unsatisfied and shrinking"), "count"),
+            f("silent_traitors.survey_coverage", N_("Survey coverage"), "percent"),
+        ),
+        ("silent_traitors",),
+        (
+            TableSpec(
+                "silent-traitors",
+                "silent_traitors.traitors",
+                N_("Silent traitors and the evidence"),
+                (
+                    ("account_id", "text"),
+                    ACCOUNT,
+                    ("score", "one"),
+                    ("scale", "text"),
+                    ("survey_date", "text"),
+                    ("signals", "codes"),
+                    ("revenue_prior", "amount"),
+                    ("revenue", "amount"),
+                    ("revenue_change", "signed"),
+                    ("orders_change", "signed"),
+                    ("dropped_lines", "list"),
+                    ("wallet_share_change", "points"),
+                ),
+            ),
+        ),
+    ),
+    SectionSpec(
+        "churn_risk",
+        (
+            f("churn_risk.backtest_auc", N_("Backtest ROC-AUC"), "two"),
+            f("churn_risk.baseline_auc", N_("Recency-only ROC-AUC"), "two"),
+            f("churn_risk.test_accounts", N_("Customers in the test"), "count"),
+            f("churn_risk.test_positive_rate", N_("Of them lost or shrunk"), "percent"),
+            f("churn_risk.train_cutoffs", N_("Training periods"), "count"),
+            f("churn_risk.model_status", N_("Model"), "word"),
+        ),
+        ("churn_calibration", "churn_risk"),
+        (
+            TableSpec(
+                "churn-accounts",
+                "churn_risk.accounts",
+                N_("Churn risk per customer"),
+                (
+                    ("risk_rank", "count"),
+                    ("account_id", "text"),
+                    ACCOUNT,
+                    ("churn_probability", "percent"),
+                    ("revenue_ttm", "amount"),
+                    ("factor_1", "feature"),
+                    ("factor_2", "feature"),
+                    ("factor_3", "feature"),
+                    ("signal_count", "count"),
+                ),
+            ),
+            TableSpec(
+                "churn-calibration",
+                "churn_risk.calibration",
+                N_("Calibration of the backtest"),
+                (
+                    ("bin", "count"),
+                    ("accounts", "count"),
+                    ("mean_predicted", "percent"),
+                    ("observed_rate", "percent"),
+                ),
+            ),
+        ),
+    ),
 )
 
 TITLES = {
@@ -478,6 +711,11 @@ TITLES = {
     "retention": N_("Retention and growth"),
     "cohorts": N_("Cohorts and repeat purchase"),
     "mrr": N_("Recurring revenue (MRR / ARR)"),
+    "penetration": N_("Penetration inside key accounts"),
+    "wallet_share": N_("Wallet share"),
+    "relationships": N_("Relationship depth"),
+    "silent_traitors": N_("Silent traitors"),
+    "churn_risk": N_("Churn risk"),
 }
 
 
@@ -519,9 +757,29 @@ def format_value(value: Any, kind: str, loc: Locale) -> str:
     }
     if kind in formats and isinstance(value, int | float):
         return formats[kind](value)
-    if kind in ("scenario", "driver", "state", "shape", "text"):
+    if kind == "points" and isinstance(value, int | float):
+        return loc.points(value)
+    if kind == "signed" and isinstance(value, int | float):
+        return loc.signed_percent(value)
+    if kind == "codes":
+        codes = value if isinstance(value, list | tuple) else str(value).split(",")
+        return loc.join([loc.word(WORDS, c) for c in codes if str(c)]) or "–"
+    if kind == "list":
+        return loc.join([str(v) for v in value]) if isinstance(value, list | tuple) else str(value)
+    if kind == "feature":
+        return feature_name(str(value), loc)
+    if kind in ("scenario", "driver", "state", "shape", "text", "word"):
         return loc.word(WORDS, value) if kind != "text" or str(value) in MARKERS else str(value)
     return str(value)
+
+
+def feature_name(code: str, loc: Locale) -> str:
+    """A churn-model feature as words; ``<feature>_missing`` reads '<feature> unknown'."""
+    if code.endswith("_missing"):
+        return loc._("{feature} unknown").format(
+            feature=feature_name(code[: -len("_missing")], loc)
+        )
+    return loc.word(FEATURES, code)
 
 
 def build_figures(spec: SectionSpec, audit: Audit, loc: Locale) -> tuple[Figure, ...]:

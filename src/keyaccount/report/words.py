@@ -109,4 +109,43 @@ WORDS = {
     "inverted_pyramid": N_("inverted pyramid"),
     "spindle": N_("spindle"),
     "balanced": N_("balanced"),
+    # customer departments (contacts.department)
+    "procurement": N_("procurement"),
+    "finance": N_("finance"),
+    "rd": N_("R&D"),
+    "production": N_("production"),
+    "it": N_("IT"),
+    "executive": N_("management"),
+    # key-person risk reasons
+    "employee_share": N_("one of our people holds the contact"),
+    "single_contact": N_("a single active contact"),
+    # silent-traitor signals
+    "revenue": N_("revenue down"),
+    "orders": N_("orders down"),
+    "product_line": N_("a product line dropped"),
+    "wallet": N_("wallet share down"),
+    # market share vs penetration quadrants
+    "stronghold": N_("stronghold"),
+    "deep_niche": N_("deep niche"),
+    "shallow_share": N_("shallow share"),
+    "outpost": N_("outpost"),
+    # churn model status
+    "ok": N_("tested"),
+    "too_little_history": N_("too little history"),
+    "single_class": N_("no churn to learn from"),
 }
+FEATURES = {
+    "recency_days": N_("days since the last order"),
+    "orders_ttm": N_("orders, last 12 months"),
+    "orders_trend": N_("order trend"),
+    "revenue_level": N_("revenue size"),
+    "revenue_trend_6m": N_("revenue trend, 6 months"),
+    "revenue_trend_ttm": N_("revenue trend, 12 months"),
+    "tenure_years": N_("tenure"),
+    "product_lines": N_("product lines bought"),
+    "wallet_share_trend": N_("wallet-share trend"),
+    "satisfaction": N_("satisfaction"),
+    "active_departments": N_("departments in contact"),
+    "payment_days_trend": N_("payment-days trend"),
+}
+"""The churn model's features as words (a ``<feature>_missing`` factor reads "… unknown")."""

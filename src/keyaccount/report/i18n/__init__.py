@@ -142,6 +142,21 @@ class Locale:
         assert value is not None
         return f"{self.number(value * 100, digits)}%"
 
+    def signed_percent(self, value: float | None, digits: int = 1) -> str:
+        """A change with its sign: +5.2% / −3.1%."""
+        if _missing(value):
+            return "–"
+        assert value is not None
+        return ("+" if value > 0 else "") + self.percent(value, digits)
+
+    def points(self, value: float | None, digits: int = 1) -> str:
+        """A change of a share in percentage points: −0.15 → −15.0 pt / −15.0 个百分点."""
+        if _missing(value):
+            return "–"
+        assert value is not None
+        sign = "+" if value > 0 else ""
+        return self._("{n} pt").format(n=sign + self.number(100 * value, digits))
+
     def ratio(self, value: float | None, digits: int = 1) -> str:
         """A multiple: 9.92 → 9.9×."""
         if _missing(value):

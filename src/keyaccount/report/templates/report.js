@@ -13,8 +13,19 @@
     document.body.dataset.chartsReady = String(pending.length);
   });
 
+  // Number columns: right-align every cell like its header.
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
+      if (!th.classList.contains("num")) { return; }
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        row.cells[index].classList.add("num");
+      });
+    });
+  });
+
   function cellValue(row, index, numeric) {
-    var text = row.cells[index].dataset.sort;
+    var cell = row.cells[index];
+    var text = cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent;
     if (!numeric) { return text; }
     var n = parseFloat(text);
     return isNaN(n) ? -Infinity : n;
