@@ -194,7 +194,7 @@ def test_no_market_table_no_quadrants(tmp_path: Path) -> None:
 unit_rows = st.lists(
     st.tuples(
         st.sampled_from("abcd"),
-        st.one_of(st.none(), st.integers(0, 2000)),  # adoption day after 2020-01-01
+        st.one_of(st.none(), st.integers(0, 1900)),  # adoption day after 2020-01-01, <= as-of
         st.one_of(st.none(), st.integers(1, 1000)),  # potential
     ),
     min_size=1,
@@ -281,3 +281,45 @@ def test_demo_penetration_matches_the_planted_units(demo_context: Contexts, demo
     assert result.expanded_share == pytest.approx(
         np.mean([t["adopted_units"] >= 2 for t in planted.values()])
     )
+
+
+def test_plants_of_a_group_may_reuse_a_unit_id(tmp_path: Path) -> None:
+    """A unit is (customer, unit id): G1's u1 and G2's u1 are two units of group G."""
+    make = hand_company(
+        tmp_path,
+        customers=[
+            ["customer_id", "name", "parent_id"],
+            ["G", "集团", ""],
+            ["G1", "一厂", "G"],
+            ["G2", "二厂", "G"],
+        ],
+        account_units=[
+            ["customer_id", "unit_id", "potential", "adopted_date"],
+            ["G1", "u1", "100", "2023-06-15"],
+            ["G1", "u2", "300", ""],
+            ["G2", "u1", "100", "2024-02-01"],
+            ["G2", "u3", "500", ""],
+        ],
+        invoices=[
+            ["invoice_id", "customer_id", "date", "amount", "unit_id", "deal_type"],
+            ["1", "G1", "2023-06-20", "1000", "u1", "commercial"],
+            ["2", "G1", "2024-05-01", "400", "u1", "commercial"],
+            ["3", "G1", "2025-04-01", "600", "u1", "commercial"],
+            ["4", "G1", "2024-12-01", "50", "u2", "sample"],
+            ["5", "G1", "2025-03-10", "200", "u2", "commercial"],
+            ["6", "G2", "2024-03-01", "300", "u1", "commercial"],
+            ["7", "G2", "2025-02-01", "500", "u1", "commercial"],
+            ["8", "G1", "2025-12-31", "1", "", "commercial"],
+        ],
+    )
+    result = penetration.run(make())
+    g = result.accounts.set_index("account_id").loc["G"]
+    assert (g.total_units, g.adopted_units, g.penetration) == (4, 3, 0.75)
+    assert g.weighted_penetration == pytest.approx(500 / 1000)  # u1 + u1 + u2 (300)
+    assert g.days_to_second == (date(2024, 2, 1) - date(2023, 6, 15)).days
+    # Up-sell: only G1's u1 was adopted before the prior TTM; G2's u1 bills do not count.
+    assert (g.upsell_prior, g.upsell_ttm) == (400.0, 600.0)
+    units = result.whitespace_units.set_index(["customer_id", "unit_id"])
+    assert str(units.loc[("G1", "u2"), "adopted_date"]) == "2025-03-10"  # first commercial bill
+    assert units.loc[("G1", "u2"), "adoption_source"] == "invoice"
+    assert units.loc[("G2", "u3"), "adopted"] == False  # noqa: E712

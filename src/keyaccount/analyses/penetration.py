@@ -1,13 +1,15 @@
 """Penetration inside key accounts (docs/metrics.md §6).
 
 Units are the rows of ``account_units`` (plants, BUs, sites, departments, cities), rolled up
-with their customer into its account; a unit is one ``(account_id, unit_id)`` (a unit id listed
-twice inside a group counts once: largest potential, earliest adoption). Revenue is
+with their customer into its account; a unit is one ``(customer_id, unit_id)``, the table's
+key, so two plants of a group that both call a workshop ``u1`` have two units. Revenue is
 commercial invoices up to the as-of date; R_a is the account's TTM revenue.
 
 - **Adoption**: a unit is adopted from its ``adopted_date``; without one (and with
   ``penetration.adopted_from_invoices``) from its first commercial invoice with a positive
-  amount carrying its ``unit_id`` (matched inside the account). A unit whose adoption date is
+  amount carrying its ``unit_id``. An invoice matches a unit of its own customer; when the
+  unit id is used once in the account it also matches the invoices of the account's other
+  customers (a unit listed under the group, billed to its plant). A unit whose adoption date is
   after the as-of date is not adopted yet.
 - **Unit penetration** = adopted units / units; **weighted penetration** = potential of the
   adopted units / potential of all units, when every unit of the account has a potential and
@@ -140,23 +142,26 @@ def _as_date(value: object) -> date | None:
 def unit_facts(ctx: AuditContext) -> pd.DataFrame:
     """One row per unit: account, potential, adoption date and source, unit revenue.
 
-    Columns: account_id, unit_id, name, unit_type, potential, adopted_date, adoption_source
-    (``adopted_date``, ``invoice`` or None), adopted, ttm, prior (revenue of the invoices
-    carrying the unit id in the TTM and the prior TTM).
+    Columns: account_id, customer_id, unit_id, name, unit_type, potential, adopted_date,
+    adoption_source (``adopted_date``, ``invoice`` or None), adopted, ttm, prior (revenue of
+    the invoices carrying the unit id in the TTM and the prior TTM).
     """
     units = ctx.tables["account_units"].join(ctx.membership, "customer_id")
-    per_unit = units.group_by("account_id", "unit_id").aggregate(
-        name=units.name.min(),
-        unit_type=units.unit_type.min(),
-        potential=units.potential.max(),
-        given_date=units.adopted_date.min(),
+    units = units.select(
+        "account_id",
+        "customer_id",
+        "unit_id",
+        "name",
+        "unit_type",
+        "potential",
+        given_date=units.adopted_date,
     )
-    billed = _unit_invoices(ctx)
-    joined = per_unit.join(billed, ["account_id", "unit_id"], how="left")
-    joined = joined.drop(*[c for c in joined.columns if c.endswith("_right")])
-    frame = float_frame(joined)
-    frame["account_id"] = frame.account_id.astype(str)
-    frame["unit_id"] = frame.unit_id.astype(str)
+    frame = float_frame(units)
+    for column in ("account_id", "customer_id", "unit_id"):
+        frame[column] = frame[column].astype(str)
+    billed = _billed(ctx, frame)
+    for column in ("first_invoice", "ttm", "prior"):
+        frame[column] = billed[column].to_numpy()
     from_invoices = ctx.settings.penetration.adopted_from_invoices
     adoption: list[date | None] = []
     source: list[str | None] = []
@@ -173,22 +178,44 @@ def unit_facts(ctx: AuditContext) -> pd.DataFrame:
     frame["adopted"] = frame.adopted_date.notna()
     frame["ttm"] = frame.ttm.fillna(0.0)
     frame["prior"] = frame.prior.fillna(0.0)
-    order = np.lexsort((key_rank(frame.unit_id), key_rank(frame.account_id)))
-    columns = ["account_id", "unit_id", "name", "unit_type", "potential", "adopted_date"]
-    return frame.iloc[order][[*columns, "adoption_source", "adopted", "ttm", "prior"]].reset_index(
-        drop=True
+    order = np.lexsort(
+        (key_rank(frame.unit_id), key_rank(frame.customer_id), key_rank(frame.account_id))
     )
+    columns = ["account_id", "customer_id", "unit_id", "name", "unit_type", "potential"]
+    return frame.iloc[order][
+        [*columns, "adopted_date", "adoption_source", "adopted", "ttm", "prior"]
+    ].reset_index(drop=True)
 
 
-def _unit_invoices(ctx: AuditContext) -> ibis.Table:
-    """Per account × unit id on commercial invoices: first positive invoice, TTM and prior."""
+def _billed(ctx: AuditContext, units: pd.DataFrame) -> pd.DataFrame:
+    """Each unit's invoice facts (first positive invoice, TTM, prior), row for row.
+
+    A unit takes the invoices of its own customer carrying its id; a unit id used once in its
+    account takes every invoice of the account carrying it.
+    """
+    own = float_frame(_unit_invoices(ctx, "customer_id"))
+    shared = float_frame(_unit_invoices(ctx, "account_id"))
+    for frame, key in ((own, "customer_id"), (shared, "account_id")):
+        frame[key] = frame[key].astype(str)
+        frame["unit_id"] = frame.unit_id.astype(str)
+    unique = ~units.duplicated(["account_id", "unit_id"], keep=False)
+    by_customer = units.merge(own, on=["customer_id", "unit_id"], how="left")
+    by_account = units.merge(shared, on=["account_id", "unit_id"], how="left")
+    columns = ["first_invoice", "ttm", "prior"]
+    chosen = by_customer[columns].copy()
+    chosen.loc[unique.to_numpy(), columns] = by_account.loc[unique.to_numpy(), columns]
+    return chosen
+
+
+def _unit_invoices(ctx: AuditContext, key: str) -> ibis.Table:
+    """Per ``key`` (customer or account) × unit id on commercial invoices: first, TTM, prior."""
     inv = ctx.tables["invoices"].join(ctx.membership, "customer_id")
     inv = inv.filter(
         inv.deal_type == COMMERCIAL, inv.unit_id.notnull(), inv.date <= ibis.literal(ctx.as_of)
     )
     back = months_back(inv.date, ctx.as_of)
     w = ctx.window
-    return inv.group_by("account_id", "unit_id").aggregate(
+    return inv.group_by(key, "unit_id").aggregate(
         first_invoice=inv.date.min(where=inv.amount > 0),
         ttm=inv.amount.sum(where=back < w),
         prior=inv.amount.sum(where=(back >= w) & (back < 2 * w)),
