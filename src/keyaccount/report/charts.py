@@ -189,6 +189,82 @@ def reference_line(fig: go.Figure, y: float, text: str, position: str = "top rig
     )
 
 
+def share(part: float | None, whole: float | None) -> float | None:
+    """``part / whole``; None when either is missing or ``whole`` is not positive."""
+    if part is None or whole is None or whole <= 0:
+        return None
+    return part / whole
+
+
+def points(loc: Locale, value: float | None) -> str:
+    """A change of a share in percentage points, signed: −0.15 → '−15.0 pt'."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    sign = "+" if value > 0 else ""
+    return loc._("{n} pt").format(n=sign + loc.number(100 * value, 1))
+
+
+NAME_SOURCES: tuple[tuple[str, ...], ...] = (
+    ("concentration", "accounts"),
+    ("profitability", "accounts"),
+    ("relationships", "accounts"),
+    ("churn_risk", "accounts"),
+    ("penetration", "accounts"),
+)
+
+
+def account_names(audit: Audit) -> dict[str, str]:
+    """Account name by account id from the analyses that list accounts (escaped)."""
+    found: dict[str, str] = {}
+    for key, *path in NAME_SOURCES:
+        for row in rows(audit, key, *path):
+            account_id = str(row.get("account_id"))
+            if row.get("name") and account_id not in found:
+                found[account_id] = escape(row["name"])
+    return found
+
+
+def name_of(row: Row, names: Mapping[str, str] | None = None) -> str:
+    """The escaped name of an account row: its own ``name``, else a known one, else its id."""
+    if row.get("name"):
+        return escape(row["name"])
+    account_id = str(row.get("account_id"))
+    return (names or {}).get(account_id) or escape(account_id)
+
+
+def note(fig: go.Figure, text: str, y: float = 1.02, x: float = 0.0) -> None:
+    """A small grey note above the plot (or wherever ``x``, ``y`` in paper units put it)."""
+    fig.add_annotation(
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=x,
+        y=y,
+        xanchor="left" if x < 0.5 else "right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 11, "color": GREY},
+    )
+
+
+def largest_note(loc: Locale, shown: int, total: int) -> str:
+    """'Largest 30 of 120 accounts' (the note of a chart that draws only the largest)."""
+    text = loc._("Largest {shown} of {total} accounts")
+    return text.format(shown=loc.count(shown), total=loc.count(total))
+
+
+def account_index_axis(names: Sequence[str]) -> dict[str, Any]:
+    """A y axis of accounts by position (names may repeat), the first at the top."""
+    return {
+        "tickmode": "array",
+        "tickvals": list(range(len(names))),
+        "ticktext": list(names),
+        "range": [len(names) - 0.5, -0.5],
+        "showgrid": False,
+        "zeroline": False,
+    }
+
+
 # -- 1. concentration ------------------------------------------------------------------------
 
 
@@ -448,6 +524,80 @@ def stress(audit: Audit, loc: Locale) -> go.Figure | None:
     layout(fig, loc._("Loss of key customers"), barmode="group")
     fig.update_xaxes(type="category")
     fig.update_yaxes(money_axis(loc, values), title={"text": loc._("Amount")})
+    return fig
+
+
+MEASURES: tuple[tuple[str, str], ...] = (
+    ("revenue", N_("Revenue")),
+    ("contribution", N_("Contribution")),
+)
+PROBABILISTIC_BARS: tuple[tuple[str, str, str], ...] = (
+    ("ttm", N_("Last 12 months"), BLUE),
+    ("p95", N_("P95 (good case)"), GREEN),
+    ("p50", N_("P50 (median)"), AMBER),
+    ("p5", N_("P5 (bad case)"), RED),
+)
+"""The bars of the probabilistic stress test: today's value, then the Monte-Carlo percentiles."""
+
+
+def probabilistic_stress(audit: Audit, loc: Locale) -> go.Figure | None:
+    """Probabilistic stress test: next-window revenue and contribution under simulated churn.
+
+    Each account leaves with its churn probability; today's TTM value stands beside the Monte-Carlo
+    P95, P50 and P5. Grouped bars per measure (``stress.probabilistic``); the hover adds the
+    expected value. None when the churn model did not rank (the analysis publishes nothing then).
+    """
+    sim = (section(audit, "stress") or {}).get("probabilistic")
+    if not isinstance(sim, Mapping) or sim.get("revenue_p50") is None:
+        return None
+    measures = [(field, name) for field, name in MEASURES if sim.get(f"{field}_p50") is not None]
+    labels = [loc._(name) for _, name in measures]
+    fig = go.Figure()
+    values: list[float | None] = []
+    for key, name, colour in PROBABILISTIC_BARS:
+        amounts = [sim.get(f"ttm_{f}" if key == "ttm" else f"{f}_{key}") for f, _ in measures]
+        values += amounts
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=rounded_all(amounts),
+                name=loc._(name),
+                marker={"color": colour, "opacity": 0.55 if key == "ttm" else 0.9},
+                text=[loc.money(v) for v in amounts],
+                textposition="outside",
+                cliponaxis=False,
+                hovertext=[
+                    hover(
+                        f"<b>{x}</b> · {loc._(name)}",
+                        fact(loc, loc._("Amount"), loc.money(v)),
+                        fact(
+                            loc,
+                            loc._("Share of the last 12 months"),
+                            loc.percent(share(v, sim.get(f"ttm_{f}"))),
+                        ),
+                        fact(loc, loc._("Expected"), loc.money(sim.get(f"expected_{f}"))),
+                    )
+                    for x, v, (f, _) in zip(labels, amounts, measures, strict=True)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    layout(fig, loc._("Simulated churn: the next 12 months"), barmode="group")
+    fig.update_layout(margin={"t": 76})
+    note = loc._("{draws} draws: each customer leaves with its churn probability")
+    fig.add_annotation(
+        text=note.format(draws=loc.count(sim.get("draws"))),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=1.02,
+        yanchor="bottom",
+        xanchor="left",
+        showarrow=False,
+        font={"size": 11, "color": GREY},
+    )
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(money_axis(loc, [0.0, *values]), title={"text": loc._("Amount")})
     return fig
 
 
@@ -982,10 +1132,1232 @@ def mrr_series(audit: Audit, loc: Locale) -> go.Figure | None:
     return fig
 
 
+# -- 6. penetration and wallet share ---------------------------------------------------------
+
+WHITESPACE_MAX_ACCOUNTS = 30
+"""The whitespace matrices and the penetration growth chart draw at most this many accounts
+(the largest by TTM revenue) and say so when they cut."""
+WALLET_MAX_FALLERS = 20
+"""The wallet-share chart names at most this many falling accounts (the largest falls)."""
+
+
+def units_accounts(audit: Audit) -> list[Row]:
+    """The accounts with units (``penetration.accounts``), the largest TTM revenue first."""
+    return by_revenue(rows(audit, "penetration", "accounts"))
+
+
+def changes(points: Sequence[Row], field: str) -> list[Row]:
+    """The points where ``field`` changes, with the first and the last (a step curve's corners)."""
+    return [
+        p
+        for i, p in enumerate(points)
+        if i in (0, len(points) - 1) or p.get(field) != points[i - 1].get(field)
+    ]
+
+
+def penetration_growth(audit: Audit, loc: Locale) -> go.Figure | None:
+    """Penetration growth: unit penetration per account and the key-account index over time.
+
+    Thin steps are the accounts with units (their penetration at each quarter end, drawn from
+    the quarter ends where it changes), the thick line the revenue-weighted key-account
+    penetration index at every quarter end. The largest :data:`WHITESPACE_MAX_ACCOUNTS`
+    accounts are drawn (a note says when there are more); the index is over all of them.
+    """
+    index = [p for p in rows(audit, "penetration", "index_series") if p.get("date")]
+    series = [p for p in rows(audit, "penetration", "series") if p.get("date")]
+    if not index and not series:
+        return None
+    everyone = units_accounts(audit)
+    accounts = everyone[:WHITESPACE_MAX_ACCOUNTS]
+    lines: dict[str, list[Row]] = {}
+    for point in series:
+        lines.setdefault(str(point.get("account_id")), []).append(point)
+    fig = go.Figure()
+    drawn_lines = [a for a in accounts if str(a.get("account_id")) in lines]
+    adopted = loc._("{adopted} of {total} units adopted")
+    for account in drawn_lines:
+        steps = sorted(lines[str(account.get("account_id"))], key=lambda p: str(p["date"]))
+        steps = changes(steps, "adopted_units")
+        name = name_of(account)
+        fig.add_trace(
+            go.Scatter(
+                x=[p["date"] for p in steps],
+                y=[rounded(p.get("penetration")) for p in steps],
+                mode="lines",
+                line_shape="hv",
+                name=name,
+                legendgroup="accounts",
+                showlegend=False,
+                line={"color": "rgba(127, 127, 127, 0.55)", "width": 1},
+                customdata=[
+                    [
+                        loc.date(p["date"]),
+                        loc.percent(p.get("penetration")),
+                        adopted.format(
+                            adopted=loc.count(p.get("adopted_units")),
+                            total=loc.count(p.get("total_units")),
+                        ),
+                    ]
+                    for p in steps
+                ],
+                hovertemplate=hover(
+                    f"<b>{name}</b> · %{{customdata[0]}}",
+                    fact(loc, loc._("Unit penetration"), "%{customdata[1]}"),
+                    "%{customdata[2]}",
+                )
+                + "<extra></extra>",
+            )
+        )
+    if drawn_lines:  # one legend entry for all the thin lines
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=loc._("Unit penetration per account"),
+                legendgroup="accounts",
+                line={"color": GREY, "width": 1},
+                hoverinfo="skip",
+            )
+        )
+    if index:
+        index = sorted(index, key=lambda p: str(p["date"]))
+        name = loc._("Key-account penetration index")
+        fig.add_trace(
+            go.Scatter(
+                x=[p["date"] for p in index],
+                y=[rounded(p.get("index")) for p in index],
+                mode="lines+markers",
+                name=name,
+                line={"color": BLUE, "width": 3.5},
+                marker={"size": 5, "color": BLUE},
+                customdata=[
+                    [loc.date(p["date"]), loc.percent(p.get("index")), loc.count(p.get("accounts"))]
+                    for p in index
+                ],
+                hovertemplate=hover(
+                    f"<b>{name}</b> · %{{customdata[0]}}",
+                    fact(loc, loc._("Penetration"), "%{customdata[1]}"),
+                    fact(loc, loc._("Accounts"), "%{customdata[2]}"),
+                )
+                + "<extra></extra>",
+            )
+        )
+    layout(fig, loc._("Penetration growth inside key accounts"))
+    if len(drawn_lines) < len(everyone):
+        note(fig, largest_note(loc, len(drawn_lines), len(everyone)), x=1.0)
+    fig.update_xaxes(type="date", tickformat="%Y-%m")
+    fig.update_yaxes(percent_axis(loc._("Units adopted"), range=[0, 1.02]))
+    return fig
+
+
+WHITESPACE_SCALE: list[list[float | str]] = [[0.0, "#d2e2ef"], [0.5, "#6fa3cf"], [1.0, "#1f4e79"]]
+"""Colour scale of adopted units and bought product lines: its lightest is not white, so that
+whitespace (white) stands out."""
+
+
+def whitespace_units(audit: Audit, loc: Locale) -> go.Figure | None:
+    """Whitespace matrix of units: a row per account with units, a square per unit.
+
+    Filled squares are adopted units, coloured by the year of adoption; open squares are the
+    units not adopted yet — the whitespace to sell into. Units keep their order in the account
+    (columns are positions, not the same unit across accounts). The largest
+    :data:`WHITESPACE_MAX_ACCOUNTS` accounts by TTM revenue are drawn (a note says when cut).
+    """
+    units = rows(audit, "penetration", "whitespace_units")
+    if not units:
+        return None
+    by_account: dict[str, list[Row]] = {}
+    for unit in units:
+        by_account.setdefault(str(unit.get("account_id")), []).append(unit)
+    names = account_names(audit)
+    known = [a for a in units_accounts(audit) if str(a.get("account_id")) in by_account]
+    rest = sorted(set(by_account) - {str(a.get("account_id")) for a in known})
+    everyone: list[Row] = [*known, *({"account_id": k} for k in rest)]
+    accounts = everyone[:WHITESPACE_MAX_ACCOUNTS]
+    adopted: dict[str, list[Any]] = {"x": [], "y": [], "year": [], "tip": []}
+    empty: dict[str, list[Any]] = {"x": [], "y": [], "tip": []}
+    widest = 1
+    for row, account in enumerate(accounts):
+        name = name_of(account, names)
+        members = by_account[str(account.get("account_id"))]
+        widest = max(widest, len(members))
+        for column, unit in enumerate(members):
+            title = escape(unit.get("name") or unit.get("unit_id"))
+            tip = [f"<b>{name}</b>", title]
+            if unit.get("unit_type"):
+                tip[-1] += f" ({escape(unit['unit_type'])})"
+            if unit.get("adopted") and unit.get("adopted_date"):
+                adopted["x"].append(column + 1)
+                adopted["y"].append(row)
+                adopted["year"].append(int(str(unit["adopted_date"])[:4]))
+                tip.append(fact(loc, loc._("Adopted"), loc.date(unit["adopted_date"])))
+                tip.append(
+                    fact(loc, loc._("Revenue, last 12 months"), loc.money(unit.get("revenue")))
+                )
+                adopted["tip"].append(hover(*tip))
+            else:
+                empty["x"].append(column + 1)
+                empty["y"].append(row)
+                tip.append(loc._("Not adopted yet: whitespace"))
+                empty["tip"].append(hover(*tip))
+    size = 15 if widest <= 12 else 11
+    fig = go.Figure()
+    years = adopted["year"]
+    fig.add_trace(
+        go.Scatter(
+            x=adopted["x"],
+            y=adopted["y"],
+            mode="markers",
+            name=loc._("Adopted (colour: year)"),
+            marker={
+                "symbol": "square",
+                "size": size,
+                "color": years,
+                "colorscale": WHITESPACE_SCALE,
+                "cmin": min(years, default=0),
+                "cmax": max(years, default=1),
+                "colorbar": {
+                    "title": {"text": loc._("Year adopted")},
+                    "thickness": 12,
+                    "tickformat": "d",
+                    "dtick": 1,
+                },
+                "line": {"color": BLUE, "width": 1},
+            },
+            hovertext=adopted["tip"],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=empty["x"],
+            y=empty["y"],
+            mode="markers",
+            name=loc._("Not adopted yet (whitespace)"),
+            marker={
+                "symbol": "square",
+                "size": size,
+                "color": "#ffffff",
+                "line": {"color": RED, "width": 1.5},
+            },
+            hovertext=empty["tip"],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    layout(
+        fig,
+        loc._("Whitespace: units adopted and not yet adopted"),
+        height=max(HEIGHT, 150 + 24 * len(accounts)),
+    )
+    fig.update_layout(legend={"y": -0.08 if len(accounts) > 15 else -0.22})
+    if len(accounts) < len(everyone):
+        note(fig, largest_note(loc, len(accounts), len(everyone)), x=1.0)
+    fig.update_xaxes(
+        title={"text": loc._("Units of the account")},
+        tickmode="array",
+        tickvals=list(range(1, widest + 1)),
+        range=[0.4, widest + 0.6],
+        showgrid=False,
+    )
+    fig.update_yaxes(account_index_axis([name_of(a, names) for a in accounts]))
+    return fig
+
+
+def whitespace_product_lines(audit: Audit, loc: Locale) -> go.Figure | None:
+    """Whitespace matrix of product lines: account (rows) × product line offered (columns).
+
+    Cells are the line's share of the account's TTM revenue; white cells are lines the account
+    does not buy — the cross-sell whitespace. The largest :data:`WHITESPACE_MAX_ACCOUNTS`
+    accounts by TTM revenue are drawn (a note says when cut).
+    """
+    cells = [
+        c for c in rows(audit, "penetration", "whitespace_product_lines") if c.get("account_id")
+    ]
+    if not cells:
+        return None
+    revenue: dict[str, dict[str, float]] = {}
+    for cell in cells:
+        line = str(cell.get("product_line"))
+        revenue.setdefault(str(cell["account_id"]), {})[line] = cell.get("revenue") or 0.0
+    names = account_names(audit)
+    known = [a for a in units_accounts(audit) if str(a.get("account_id")) in revenue]
+    rest = sorted(set(revenue) - {str(a.get("account_id")) for a in known})
+    everyone: list[Row] = [*known, *({"account_id": k} for k in rest)]
+    accounts = everyone[:WHITESPACE_MAX_ACCOUNTS]
+    totals: dict[str, float] = {}
+    for per_line in revenue.values():
+        for line, value in per_line.items():
+            totals[line] = totals.get(line, 0.0) + max(value, 0.0)
+    lines = sorted(totals, key=lambda k: (-totals[k], k))
+    account_labels = [name_of(a, names) for a in accounts]
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    tips: list[list[str]] = []
+    for account, name in zip(accounts, account_labels, strict=True):
+        per_line = revenue[str(account.get("account_id"))]
+        total = sum(max(v, 0.0) for v in per_line.values())
+        z.append([])
+        text.append([])
+        tips.append([])
+        for line in lines:
+            value = per_line.get(line, 0.0)
+            part = share(value, total) if value > 0 else None
+            z[-1].append(rounded(part, 4))
+            text[-1].append("" if part is None else "<1%" if part < 0.005 else loc.percent(part, 0))
+            detail = (
+                fact(loc, loc._("Revenue, last 12 months"), loc.money(value))
+                + "<br>"
+                + fact(loc, loc._("Share of the account's revenue"), loc.percent(part))
+                if part is not None
+                else loc._("No revenue in the last 12 months: whitespace")
+            )
+            tips[-1].append(hover(f"<b>{name}</b> · {escape(line)}", detail))
+    fig = go.Figure(
+        go.Heatmap(
+            x=[escape(line) for line in lines],
+            y=list(range(len(accounts))),
+            z=z,
+            zmin=0,
+            zmax=1,
+            colorscale=WHITESPACE_SCALE,
+            text=text,
+            texttemplate="%{text}",
+            hovertext=tips,
+            hovertemplate="%{hovertext}<extra></extra>",
+            hoverongaps=True,
+            colorbar={
+                "title": {"text": loc._("Share of the account's revenue")},
+                "tickformat": ".0%",
+                "thickness": 12,
+            },
+            xgap=2,
+            ygap=2,
+        )
+    )
+    layout(
+        fig,
+        loc._("Whitespace: product lines bought by each account"),
+        height=max(HEIGHT, 150 + 24 * len(accounts)),
+    )
+    note(fig, loc._("White: no revenue in the last 12 months (whitespace)"))
+    if len(accounts) < len(everyone):
+        note(fig, largest_note(loc, len(accounts), len(everyone)), x=1.0)
+    fig.update_layout(margin={"t": 76})
+    fig.update_xaxes(type="category", title={"text": loc._("Product line")}, showgrid=False)
+    fig.update_yaxes(account_index_axis(account_labels))
+    return fig
+
+
+QUADRANTS: dict[str, tuple[str, str]] = {
+    "stronghold": (N_("Stronghold"), GREEN),
+    "deep_niche": (N_("Deep niche"), BLUE),
+    "shallow_share": (N_("Shallow share"), AMBER),
+    "outpost": (N_("Outpost"), GREY),
+}
+"""The market share × penetration quadrants (``penetration.industries.quadrant``)."""
+QUADRANT_CORNERS: dict[str, tuple[float, float, str, str]] = {
+    "stronghold": (0.99, 0.99, "right", "top"),
+    "deep_niche": (0.01, 0.99, "left", "top"),
+    "shallow_share": (0.99, 0.01, "right", "bottom"),
+    "outpost": (0.01, 0.01, "left", "bottom"),
+}
+QUADRANT_HINTS: dict[str, str] = {
+    "stronghold": N_("high share, deep penetration"),
+    "deep_niche": N_("low share, deep penetration"),
+    "shallow_share": N_("high share, shallow penetration"),
+    "outpost": N_("low share, shallow penetration"),
+}
+
+
+def share_vs_penetration(audit: Audit, loc: Locale) -> go.Figure | None:
+    """Market share (x) against key-account penetration (y), a circle per industry.
+
+    Only industries with both figures are drawn; circle area is our TTM revenue in the industry
+    and colour its quadrant. The dashed lines are the medians that split the quadrants
+    (``share_threshold``, ``penetration_threshold``). The share axis is logarithmic when the
+    shares span more than a factor of ten.
+    """
+    pen = section(audit, "penetration") or {}
+    industries = [
+        i
+        for i in rows(audit, "penetration", "industries")
+        if i.get("market_share") is not None and i.get("penetration") is not None
+    ]
+    if not industries:
+        return None
+    fig = go.Figure()
+    biggest = max((i.get("revenue") or 0.0) for i in industries) or 1.0
+    groups: dict[object, list[Row]] = {}
+    for industry in industries:
+        groups.setdefault(industry.get("quadrant"), []).append(industry)
+    for code, members in groups.items():
+        name, colour = QUADRANTS.get(str(code), (UNKNOWN_LABEL, GREY))
+        labels = [label(i.get("industry"), loc) for i in members]
+        fig.add_trace(
+            go.Scatter(
+                x=[rounded(i["market_share"]) for i in members],
+                y=[rounded(i["penetration"]) for i in members],
+                mode="markers+text",
+                name=loc._(name),
+                text=labels,
+                textposition="top center",
+                cliponaxis=False,
+                marker={
+                    "size": [rounded(max(i.get("revenue") or 0.0, 0.0)) for i in members],
+                    "sizemode": "area",
+                    "sizeref": rounded(2 * biggest / 46**2),
+                    "sizemin": 6,
+                    "color": colour,
+                    "opacity": 0.8,
+                    "line": {"color": "#ffffff", "width": 1},
+                },
+                hovertext=[
+                    hover(
+                        f"<b>{x}</b> · {loc._(name)}",
+                        fact(loc, loc._("Market share"), loc.percent(i["market_share"], 3)),
+                        fact(loc, loc._("Key-account penetration"), loc.percent(i["penetration"])),
+                        fact(loc, loc._("Our revenue"), loc.money(i.get("revenue"))),
+                        fact(loc, loc._("Market size"), loc.money(i.get("market_size"))),
+                        fact(
+                            loc,
+                            loc._("Accounts with units"),
+                            loc.count(i.get("accounts_with_units")),
+                        ),
+                    )
+                    for x, i in zip(labels, members, strict=True)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    layout(fig, loc._("Market share and key-account penetration by industry"), height=480)
+    shares = [i["market_share"] for i in industries]
+    logarithmic = min(shares) > 0 and max(shares) / min(shares) > 10
+    share_threshold, pen_threshold = pen.get("share_threshold"), pen.get("penetration_threshold")
+    if share_threshold is not None:
+        fig.add_vline(x=share_threshold, line={"color": GREY, "width": 1, "dash": "dash"})
+    if pen_threshold is not None:
+        fig.add_hline(y=pen_threshold, line={"color": GREY, "width": 1, "dash": "dash"})
+    for code, (x, y, xanchor, yanchor) in QUADRANT_CORNERS.items():
+        name, colour = QUADRANTS[code]
+        fig.add_annotation(
+            text=f"<b>{loc._(name)}</b><br>{loc._(QUADRANT_HINTS[code])}",
+            xref="x domain",
+            yref="y domain",
+            x=x,
+            y=y,
+            xanchor=xanchor,
+            yanchor=yanchor,
+            align=xanchor,
+            showarrow=False,
+            font={"size": 11, "color": colour},
+            opacity=0.9,
+        )
+    low, high = min(shares), max(shares)
+    if logarithmic:
+        pad = (math.log10(high) - math.log10(low)) * 0.18
+        span = [math.log10(low) - pad, math.log10(high) + pad]
+    else:
+        pad = (high - low) * 0.18 or high * 0.5 or 0.01
+        span = [max(low - pad, 0.0), high + pad]
+    digits = min(max(0, 1 - math.floor(math.log10(high * 100))), 4) if high > 0 else 1
+    fig.update_xaxes(
+        title={"text": loc._("Market share (our revenue / market size)")},
+        type="log" if logarithmic else "linear",
+        range=[rounded(v) for v in span],
+        tickformat=f".{digits}~%",
+    )
+    top = max(1.0, *(i["penetration"] for i in industries))
+    fig.update_yaxes(
+        percent_axis(
+            loc._("Key-account penetration"),
+            range=[-0.3, top + 0.32],
+            tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0],
+        )
+    )
+    return fig
+
+
+def bucket_label(bucket: object) -> str:
+    """A wallet-share bucket as printed: '10-30%' → '10–30%', '>=70%' → '≥70%'."""
+    return escape(str(bucket).replace(">=", "≥").replace("<=", "≤").replace("-", "–"))
+
+
+def wallet_share(audit: Audit, loc: Locale) -> go.Figure | None:
+    """Wallet share: accounts per bucket of latest share (left) and the largest falls (right).
+
+    The right panel is a dumbbell per falling account from its previous share (grey) to its
+    latest (red), the largest :data:`WALLET_MAX_FALLERS` falls of at least the threshold.
+    """
+    wallet = section(audit, "wallet_share") or {}
+    buckets = rows(audit, "wallet_share", "distribution")
+    fallers = rows(audit, "wallet_share", "falling")[:WALLET_MAX_FALLERS]
+    if not buckets and not fallers:
+        return None
+    year = wallet.get("latest_year")
+    titles = []
+    if buckets:
+        titles.append(loc._("Accounts by wallet share, {year}").format(year=escape(year)))
+    if fallers:
+        threshold = points(loc, wallet.get("falling_threshold")).lstrip("+")
+        titles.append(loc.tidy(loc._("Falls of {threshold} or more").format(threshold=threshold)))
+    fig = make_subplots(
+        rows=1,
+        cols=len(titles),
+        subplot_titles=titles,
+        horizontal_spacing=0.22,
+        column_widths=[0.45, 0.55] if len(titles) == 2 else None,
+    )
+    if buckets:
+        labels = [bucket_label(b.get("bucket")) for b in buckets]
+        counts = [b.get("accounts") or 0 for b in buckets]
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=counts,
+                marker={"color": BLUE},
+                text=[loc.count(c) for c in counts],
+                textposition="outside",
+                cliponaxis=False,
+                hovertext=[
+                    hover(
+                        f"<b>{x}</b>",
+                        fact(loc, loc._("Accounts"), loc.count(c)),
+                        fact(
+                            loc, loc._("Share of accounts"), loc.percent(b.get("share_of_accounts"))
+                        ),
+                    )
+                    for x, c, b in zip(labels, counts, buckets, strict=True)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+                showlegend=False,
+            ),
+            row=1,
+            col=1,
+        )
+        fig.update_xaxes(type="category", title={"text": loc._("Wallet share")}, row=1, col=1)
+        fig.update_yaxes(title={"text": loc._("Accounts")}, rangemode="tozero", row=1, col=1)
+    if fallers:
+        col = len(titles)
+        names = account_names(audit)
+        labels = [name_of(f, names) for f in fallers]
+        ys = list(range(len(fallers)))
+        segments_x: list[float | None] = []
+        segments_y: list[float | None] = []
+        for y, f in zip(ys, fallers, strict=True):
+            segments_x += [rounded(f.get("previous_share")), rounded(f.get("wallet_share")), None]
+            segments_y += [y, y, None]
+        fig.add_trace(
+            go.Scatter(
+                x=segments_x,
+                y=segments_y,
+                mode="lines",
+                line={"color": "#bfbfbf", "width": 3},
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            row=1,
+            col=col,
+        )
+        tips = [
+            hover(
+                f"<b>{x}</b>",
+                fact(loc, loc._("Previous year"), loc.percent(f.get("previous_share"))),
+                fact(loc, loc._("Latest"), loc.percent(f.get("wallet_share"))),
+                fact(loc, loc._("Change"), points(loc, f.get("change"))),
+            )
+            for x, f in zip(labels, fallers, strict=True)
+        ]
+        for field, name, colour in (
+            ("previous_share", N_("Previous year"), GREY),
+            ("wallet_share", N_("Latest"), RED),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=[rounded(f.get(field)) for f in fallers],
+                    y=ys,
+                    mode="markers",
+                    name=loc._(name),
+                    marker={"color": colour, "size": 10},
+                    hovertext=tips,
+                    hovertemplate="%{hovertext}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+        fig.update_xaxes(
+            title={"text": loc._("Wallet share")},
+            tickformat=".0%",
+            rangemode="tozero",
+            row=1,
+            col=col,
+        )
+        fig.update_yaxes(account_index_axis(labels), row=1, col=col)
+    layout(
+        fig,
+        loc._("Wallet share: our revenue / the customer's spend"),
+        height=max(HEIGHT, 160 + 24 * len(fallers)),
+    )
+    fig.update_layout(margin={"t": 76})
+    fig.update_annotations(font={"size": 12, "color": GREY})  # the subplot titles
+    return fig
+
+
+# -- 7. relationships, silent traitors and churn risk ----------------------------------------
+
+DEPARTMENTS: dict[str, str] = {
+    "procurement": N_("Procurement"),
+    "finance": N_("Finance"),
+    "rd": N_("R&D"),
+    "production": N_("Production"),
+    "it": N_("IT"),
+    "executive": N_("Management"),
+}
+"""The customer's departments (``contacts.department``) as words."""
+TRANSACTIONAL_DEPARTMENTS = frozenset({"procurement", "finance"})
+
+
+def department(code: object, loc: Locale) -> str:
+    """A department for display: the core ones translated, others escaped as given."""
+    if code is None or code == "(unknown)":
+        return loc._(UNKNOWN_LABEL)
+    key = str(code)
+    return loc._(DEPARTMENTS[key]) if key in DEPARTMENTS else escape(key)
+
+
+DEPTH_GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("both", N_("Transactional only, key-person risk"), RED),
+    ("transactional", N_("Transactional only"), AMBER),
+    ("key_person", N_("Key-person risk"), PURPLE),
+    ("none", N_("No active relationship"), GREY),
+    ("broad", N_("Other accounts"), BLUE),
+)
+"""The stacks of the relationship-depth bars, each account in the first group it meets."""
+
+
+def depth_group(account: Row) -> str:
+    """Which stack of :data:`DEPTH_GROUPS` an account belongs to."""
+    transactional, key_person = account.get("transactional_only"), account.get("key_person_risk")
+    if transactional and key_person:
+        return "both"
+    if transactional:
+        return "transactional"
+    if key_person:
+        return "key_person"
+    if account.get("no_active_relationship"):
+        return "none"
+    return "broad"
+
+
+def relationship_depth(audit: Audit, loc: Locale) -> go.Figure | None:
+    """Relationship depth: TTM-active accounts by the number of core departments reached.
+
+    Bars run from 0 to the number of core departments; each is stacked by risk: transactional
+    only (procurement or finance alone), key-person risk, both, no active relationship, the
+    rest. The note gives the counts and their share of TTM revenue.
+    """
+    rel = section(audit, "relationships") or {}
+    accounts = rows(audit, "relationships", "accounts")
+    if not accounts:
+        return None
+    core = len(rel.get("core_departments") or DEPARTMENTS)
+    reach = [min(len(a.get("departments_reached") or ()), core) for a in accounts]
+    labels = [str(k) for k in range(core + 1)]
+    fig = go.Figure()
+    for code, name, colour in DEPTH_GROUPS:
+        counts = [0] * (core + 1)
+        revenue = [0.0] * (core + 1)
+        for account, k in zip(accounts, reach, strict=True):
+            if depth_group(account) == code:
+                counts[k] += 1
+                revenue[k] += account.get("revenue") or 0.0
+        if not any(counts):
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=counts,
+                name=loc._(name),
+                marker={"color": colour},
+                hovertext=[
+                    hover(
+                        f"<b>{loc._(name)}</b>",
+                        fact(loc, loc._("Departments reached"), k),
+                        fact(loc, loc._("Accounts"), loc.count(c)),
+                        fact(loc, loc._("Revenue, last 12 months"), loc.money(r)),
+                    )
+                    for k, c, r in zip(labels, counts, revenue, strict=True)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    layout(fig, loc._("Relationship depth: departments reached per account"), barmode="stack")
+    fig.update_layout(margin={"t": 76})
+    summary = loc._(
+        "Transactional only: {transactional} ({transactional_share} of revenue) · "
+        "key-person risk: {key_person} ({key_person_share} of revenue)"
+    )
+    note(
+        fig,
+        summary.format(
+            transactional=loc.count(rel.get("transactional_only_count")),
+            transactional_share=loc.percent(rel.get("transactional_only_revenue_share")),
+            key_person=loc.count(rel.get("key_person_risk_count")),
+            key_person_share=loc.percent(rel.get("key_person_risk_revenue_share")),
+        ),
+    )
+    fig.update_xaxes(
+        type="category",
+        title={"text": loc._("Core departments reached (of {n})").format(n=core)},
+    )
+    fig.update_yaxes(title={"text": loc._("Accounts")}, rangemode="tozero")
+    return fig
+
+
+MAP_TOP_ACCOUNTS = 30
+MAP_MAX_CHOICES = 60
+"""The relationship-map dropdown: the largest accounts by revenue, then the flagged ones."""
+MAP_WIDTHS: tuple[tuple[int, float, str], ...] = (
+    (1, 1.0, N_("1 interaction")),
+    (2, 2.5, N_("2–3 interactions")),
+    (4, 4.5, N_("4–9 interactions")),
+    (10, 7.0, N_("10 or more interactions")),
+)
+"""Line widths of the relationship map by interactions in the TTM: from, width, legend."""
+
+
+def map_choices(audit: Audit) -> list[tuple[Row, list[Row]]]:
+    """The accounts of the relationship-map dropdown, with their map rows.
+
+    The largest by revenue, then every transactional-only or key-person-risk account, largest
+    first; only accounts with interactions in the TTM (there is nothing to draw otherwise).
+    """
+    links: dict[str, list[Row]] = {}
+    for link in rows(audit, "relationships", "relationship_map"):
+        links.setdefault(str(link.get("account_id")), []).append(link)
+    accounts = [
+        a
+        for a in by_revenue(rows(audit, "relationships", "accounts"))
+        if str(a.get("account_id")) in links
+    ]
+    top = accounts[:MAP_TOP_ACCOUNTS]
+    chosen = {str(a.get("account_id")) for a in top}
+    flagged = [
+        a
+        for a in accounts
+        if str(a.get("account_id")) not in chosen
+        and (a.get("transactional_only") or a.get("key_person_risk"))
+    ]
+    return [(a, links[str(a.get("account_id"))]) for a in [*top, *flagged][:MAP_MAX_CHOICES]]
+
+
+def spread(count: int) -> list[float]:
+    """``count`` evenly spaced heights from 1 (top) down to 0; one node sits in the middle."""
+    if count <= 1:
+        return [0.5] * count
+    return [rounded(1 - i / (count - 1), 4) or 0.0 for i in range(count)]
+
+
+MAP_KEYS = ("x", "y", "text", "customdata", "marker.color")
+"""What each dropdown choice of the relationship map restyles, in every trace."""
+
+
+def map_traces(links: list[Row], loc: Locale) -> list[dict[str, Any]]:
+    """The data of the relationship map's traces for one account, by trace.
+
+    In trace order: the line groups of :data:`MAP_WIDTHS`, the hover points of the lines, our
+    people, their departments; each with every key of :data:`MAP_KEYS`.
+    """
+    employees: dict[str, int] = {}
+    departments: dict[str, int] = {}
+    for link in links:
+        n = int(link.get("interactions") or 0)
+        employee, dept = str(link.get("employee")), str(link.get("department"))
+        employees[employee] = employees.get(employee, 0) + n
+        departments[dept] = departments.get(dept, 0) + n
+    people = sorted(employees, key=lambda e: (-employees[e], e))
+    order = list(DEPARTMENTS)
+    depts = sorted(departments, key=lambda d: (order.index(d) if d in order else len(order), d))
+    at_e = dict(zip(people, spread(len(people)), strict=True))
+    at_d = dict(zip(depts, spread(len(depts)), strict=True))
+
+    def empty() -> dict[str, Any]:
+        return {"x": [], "y": [], "text": [], "customdata": [], "marker.color": GREY}
+
+    groups = [empty() for _ in MAP_WIDTHS]
+    mid = empty()
+    for link in links:
+        n = int(link.get("interactions") or 0)
+        employee, dept = str(link.get("employee")), str(link.get("department"))
+        k = max([0, *(i for i, (low, _, _) in enumerate(MAP_WIDTHS) if n >= low)])
+        groups[k]["x"] += [0, 1, None]
+        groups[k]["y"] += [at_e[employee], at_d[dept], None]
+        mid["x"].append(0.5)
+        mid["y"].append(rounded((at_e[employee] + at_d[dept]) / 2, 4))
+        mid["customdata"].append([escape(employee), department(dept, loc), loc.count(n)])
+    ours = {
+        "x": [0] * len(people),
+        "y": [at_e[e] for e in people],
+        "text": [escape(e) for e in people],
+        "customdata": [loc.count(employees[e]) for e in people],
+        "marker.color": BLUE,
+    }
+    theirs = {
+        "x": [1] * len(depts),
+        "y": [at_d[d] for d in depts],
+        "text": [department(d, loc) for d in depts],
+        "customdata": [loc.count(departments[d]) for d in depts],
+        "marker.color": [
+            AMBER if d in TRANSACTIONAL_DEPARTMENTS else GREEN if d in DEPARTMENTS else GREY
+            for d in depts
+        ],
+    }
+    return [*groups, mid, ours, theirs]
+
+
+def map_title(account: Row, loc: Locale) -> str:
+    """The dropdown label of an account: its name and its flags."""
+    name = name_of(account)
+    flags = []
+    if account.get("transactional_only"):
+        flags.append(loc._("transactional only"))
+    if account.get("key_person_risk"):
+        flags.append(loc._("key-person risk"))
+    return f"{name} ({loc.join(flags)})" if flags else name
+
+
+def relationship_map(audit: Audit, loc: Locale) -> go.Figure | None:
+    """Relationship map of one account: our people (left) to the customer's departments (right).
+
+    Line width grows with the interactions of the TTM (:data:`MAP_WIDTHS`); departments in
+    amber are transactional (procurement, finance), green the other core ones. The dropdown
+    switches among the largest accounts by revenue and every transactional-only or
+    key-person-risk account (:func:`map_choices`); each choice restyles the same traces.
+    """
+    choices = map_choices(audit)
+    if not choices:
+        return None
+    first = map_traces(choices[0][1], loc)
+    interactions = loc._("{n} interactions")
+    fig = go.Figure()
+    for (_, width, name), data in zip(MAP_WIDTHS, first, strict=False):
+        fig.add_trace(
+            go.Scatter(
+                x=data["x"],
+                y=data["y"],
+                mode="lines",
+                name=loc._(name),
+                line={"color": "rgba(31, 78, 121, 0.45)", "width": width},
+                hoverinfo="skip",
+            )
+        )
+    mid, ours, theirs = first[len(MAP_WIDTHS) :]
+    fig.add_trace(
+        go.Scatter(
+            x=mid["x"],
+            y=mid["y"],
+            mode="markers",
+            marker={"size": 12, "opacity": 0, "color": mid["marker.color"]},
+            customdata=mid["customdata"],
+            hovertemplate=fact(
+                loc,
+                "%{customdata[0]} → %{customdata[1]}",
+                interactions.format(n="%{customdata[2]}"),
+            )
+            + "<extra></extra>",
+            showlegend=False,
+        )
+    )
+    for data, position in ((ours, "middle left"), (theirs, "middle right")):
+        fig.add_trace(
+            go.Scatter(
+                x=data["x"],
+                y=data["y"],
+                mode="markers+text",
+                text=data["text"],
+                textposition=position,
+                cliponaxis=False,
+                marker={"size": 12, "color": data["marker.color"]},
+                customdata=data["customdata"],
+                hovertemplate=fact(loc, "%{text}", interactions.format(n="%{customdata}"))
+                + "<extra></extra>",
+                showlegend=False,
+            )
+        )
+    nodes = max(
+        max(
+            len({str(r.get("employee")) for r in links}),
+            len({str(r.get("department")) for r in links}),
+        )
+        for _, links in choices
+    )
+    layout(fig, loc._("Relationship map"), height=max(HEIGHT, 160 + 30 * nodes))
+    fig.update_xaxes(visible=False, range=[-0.75, 1.75], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-0.08, 1.16], fixedrange=True)
+    for x, text in ((0, loc._("Our people")), (1, loc._("Their departments"))):
+        fig.add_annotation(
+            text=f"<b>{text}</b>",
+            x=x,
+            y=1.06,
+            xref="x",
+            yref="y",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 12, "color": GREY},
+        )
+    if len(choices) > 1:
+        buttons = []
+        for account, links in choices:
+            traces = map_traces(links, loc)
+            restyle = {key: [t[key] for t in traces] for key in MAP_KEYS}
+            buttons.append(
+                {"label": map_title(account, loc), "method": "restyle", "args": [restyle]}
+            )
+        fig.update_layout(
+            margin={"t": 92},
+            updatemenus=[
+                {
+                    "buttons": buttons,
+                    "direction": "down",
+                    "x": 1,
+                    "xanchor": "right",
+                    "y": 1.02,
+                    "yanchor": "bottom",
+                    "showactive": True,
+                    "bgcolor": "#ffffff",
+                    "bordercolor": "#bfbfbf",
+                }
+            ],
+        )
+    return fig
+
+
+SCALES: dict[str, tuple[float, str]] = {"csat5": (5.0, "CSAT"), "nps10": (10.0, "NPS")}
+"""Survey scales (``surveys.scale``): the top score and the scale's name."""
+TRAITOR_GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("unsatisfied_stable", N_("Unsatisfied and stable"), GREY),
+    ("satisfied_stable", N_("Satisfied and stable"), GREEN),
+    ("unsatisfied_shrinking", N_("Unsatisfied and shrinking"), AMBER),
+    ("silent_traitor", N_("Silent traitors: satisfied and shrinking"), RED),
+)
+"""The groups of ``silent_traitors.accounts``, drawn in this order (the traitors on top)."""
+SIGNALS: dict[str, str] = {
+    "revenue": N_("Revenue down"),
+    "orders": N_("Orders down"),
+    "product_line": N_("Product line dropped"),
+    "wallet": N_("Wallet share down"),
+}
+"""The shrinking signals of a silent traitor (``silent_traitors.accounts.signals``)."""
+CHANGE_CAP = 1.0
+"""Revenue changes above +100% are drawn at +100% (a triangle) so that growth does not squash
+the shrinking accounts the chart is about; the hover gives the true change."""
+SCORE_JITTER = 0.02
+"""Largest horizontal offset of a survey point (scores are whole numbers and would overlap)."""
+
+
+def score_share(account: Row) -> float | None:
+    """The survey score as a share of its scale's top: 4 on CSAT (of 5) → 0.8."""
+    score, scale = account.get("score"), SCALES.get(str(account.get("scale")))
+    if score is None or scale is None:
+        return None
+    return float(score) / scale[0]
+
+
+def jitter(index: int) -> float:
+    """A deterministic offset in [−SCORE_JITTER, SCORE_JITTER] for the ``index``-th point."""
+    golden = (math.sqrt(5) - 1) / 2
+    return SCORE_JITTER * (2 * ((index * golden) % 1.0) - 1)
+
+
+def survey_score(account: Row, loc: Locale) -> str:
+    """'4 of 5 (CSAT)'."""
+    top, name = SCALES.get(str(account.get("scale")), (None, escape(account.get("scale"))))
+    score = account.get("score")
+    digits = 0 if score is None or float(score).is_integer() else 1
+    text = loc._("{score} of {top} ({scale})")
+    return text.format(score=loc.number(score, digits), top=loc.number(top), scale=name)
+
+
+def silent_traitors(audit: Audit, loc: Locale) -> go.Figure | None:
+    """Silent traitors: satisfaction (x) against TTM revenue change (y), coloured by group.
+
+    A point per surveyed account active in the prior TTM. x is the latest survey score as a
+    share of its scale (slightly spread: scores are whole numbers); y the revenue change TTM /
+    prior TTM − 1, drawn at :data:`CHANGE_CAP` (a triangle) when above it. The shaded corner
+    is satisfied and shrinking; a traitor may sit outside it when another signal (orders, a
+    dropped product line, wallet share) caught it — its hover names the signals.
+    """
+    accounts = [
+        a
+        for a in rows(audit, "silent_traitors", "accounts")
+        if score_share(a) is not None and a.get("revenue_change") is not None
+    ]
+    if not accounts:
+        return None
+    position = {id(a): i for i, a in enumerate(accounts)}
+    labels = [
+        loc._("Satisfaction"),
+        loc._("Survey date"),
+        loc._("Revenue, prior 12 months"),
+        loc._("Revenue, last 12 months"),
+        loc._("Change"),
+    ]
+    lines = [fact(loc, name, f"%{{customdata[{k + 2}]}}") for k, name in enumerate(labels)]
+    template = hover("<b>%{customdata[1]}</b>", *lines)
+    with_signals = hover(template, fact(loc, loc._("Signals"), "%{customdata[7]}"))
+    fig = go.Figure()
+    for code, name, colour in TRAITOR_GROUPS:
+        members = [a for a in accounts if a.get("group") == code]
+        if not members:
+            continue
+        changes_ = [a["revenue_change"] for a in members]
+        traitor = code == "silent_traitor"
+        fig.add_trace(
+            go.Scatter(
+                x=[rounded((score_share(a) or 0.0) + jitter(position[id(a)]), 4) for a in members],
+                y=[rounded(min(c, CHANGE_CAP)) for c in changes_],
+                mode="markers",
+                name=loc._(name),
+                marker={
+                    "color": colour,
+                    "size": 10 if traitor else 7,
+                    "opacity": 0.9 if traitor else 0.65,
+                    "symbol": ["triangle-up" if c > CHANGE_CAP else "circle" for c in changes_],
+                    "line": {"color": "#ffffff", "width": 0.5},
+                },
+                customdata=[traitor_facts(a, loc) for a in members],
+                hovertemplate=(with_signals if code.endswith("shrinking") or traitor else template)
+                + "<extra></extra>",
+            )
+        )
+    layout(fig, loc._("Silent traitors: satisfied customers who are shrinking"))
+    satisfied = [score_share(a) or 0.0 for a in accounts if a.get("satisfied")]
+    low = min(-0.2, *(min(a["revenue_change"], CHANGE_CAP) for a in accounts)) - 0.05
+    if satisfied:
+        edge = min(satisfied) - SCORE_JITTER - 0.02
+        shade = "rgba(192, 80, 77, 0.10)"
+        fig.add_shape(
+            type="rect",
+            x0=edge,
+            x1=1.0 + SCORE_JITTER + 0.02,
+            y0=low,
+            y1=0,
+            fillcolor=shade,
+            line={"width": 0},
+            layer="below",
+        )
+        fig.add_vline(x=edge, line={"color": GREY, "width": 1, "dash": "dot"})
+        fig.add_trace(  # the shaded corner named in the legend
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=loc._("Satisfied but shrinking"),
+                marker={"symbol": "square", "size": 14, "color": shade},
+                hoverinfo="skip",
+            )
+        )
+    fig.add_hline(y=0, line={"color": GREY, "width": 1})
+    fig.update_xaxes(
+        percent_axis(loc._("Latest satisfaction (share of the top score)"), range=[0, 1.06])
+    )
+    fig.update_yaxes(
+        title={"text": loc._("Revenue change, 12 months")},
+        tickformat="+.0%",
+        range=[low, CHANGE_CAP + 0.08],
+    )
+    return fig
+
+
+def traitor_facts(account: Row, loc: Locale) -> list[str]:
+    """A silent-traitors point's hover data: id, name, score, date, revenues, change, signals."""
+    signals = [str(s) for s in account.get("signals") or ()]
+    words = [loc._(SIGNALS[s]) if s in SIGNALS else escape(s) for s in signals]
+    return [
+        escape(account.get("account_id")),
+        name_of(account),
+        survey_score(account, loc),
+        loc.date(account.get("survey_date")),
+        loc.money(account.get("revenue_prior")),
+        loc.money(account.get("revenue")),
+        signed(loc, account.get("revenue_change")),
+        loc.join(words) if words else "–",
+    ]
+
+
+def signed(loc: Locale, value: float | None) -> str:
+    """A change with its sign: '+5.2%', '-31.0%'."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return ("+" if value > 0 else "") + loc.percent(value)
+
+
+def churn_model(audit: Audit) -> Mapping[str, Any] | None:
+    """The churn-risk analysis when its model ranks accounts (``model_status`` "ok")."""
+    churn = section(audit, "churn_risk")
+    return churn if churn is not None and churn.get("model_status") == "ok" else None
+
+
+def churn_calibration(audit: Audit, loc: Locale) -> go.Figure | None:
+    """Calibration of the churn model on its backtest, with the diagonal.
+
+    The observed churn-or-contraction rate against the mean predicted probability per bin of equal
+    size. The backtest ROC-AUC and the recency-only baseline's are noted above the plot. None when
+    the model refused to rank.
+    """
+    churn = churn_model(audit)
+    bins = [
+        b for b in rows(audit, "churn_risk", "calibration") if b.get("mean_predicted") is not None
+    ]
+    if churn is None or not bins:
+        return None
+    predicted = [b.get("mean_predicted") for b in bins]
+    observed = [b.get("observed_rate") for b in bins]
+    fig = go.Figure(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name=loc._("Perfect calibration"),
+            line={"color": GREY, "width": 1, "dash": "dash"},
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=rounded_all(predicted),
+            y=rounded_all(observed),
+            mode="lines+markers",
+            name=loc._("Backtest"),
+            line={"color": BLUE, "width": 2},
+            marker={"size": 9, "color": BLUE},
+            hovertext=[
+                hover(
+                    f"<b>{loc._('Bin {n}').format(n=b.get('bin'))}</b>",
+                    fact(loc, loc._("Accounts"), loc.count(b.get("accounts"))),
+                    fact(loc, loc._("Predicted"), loc.percent(p)),
+                    fact(loc, loc._("Observed"), loc.percent(o)),
+                )
+                for b, p, o in zip(bins, predicted, observed, strict=True)
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    layout(fig, loc._("Churn model: predicted and observed churn"))
+    fig.update_layout(margin={"t": 76})
+    text = loc._("Backtest ROC-AUC {auc} · recency only {baseline} · {accounts} accounts")
+    note(
+        fig,
+        text.format(
+            auc=loc.number(churn.get("backtest_auc"), 2),
+            baseline=loc.number(churn.get("baseline_auc"), 2),
+            accounts=loc.count(churn.get("test_accounts")),
+        ),
+    )
+    top = max(1.0, *(v for v in observed if v is not None))
+    fig.update_xaxes(percent_axis(loc._("Predicted probability (mean of the bin)"), range=[0, 1]))
+    fig.update_yaxes(percent_axis(loc._("Observed rate of churn or contraction"), range=[0, top]))
+    return fig
+
+
+FEATURES: dict[str, str] = {
+    "recency_days": N_("Days since the last order"),
+    "orders_ttm": N_("Orders, last 12 months"),
+    "orders_trend": N_("Order trend"),
+    "revenue_level": N_("Revenue size"),
+    "revenue_trend_6m": N_("Revenue trend, 6 months"),
+    "revenue_trend_ttm": N_("Revenue trend, 12 months"),
+    "tenure_years": N_("Tenure"),
+    "product_lines": N_("Product lines bought"),
+    "wallet_share_trend": N_("Wallet-share trend"),
+    "satisfaction": N_("Satisfaction"),
+    "active_departments": N_("Departments in contact"),
+    "payment_days_trend": N_("Payment-days trend"),
+}
+"""The churn model's features (``churn_risk.features``) as words."""
+CHURN_TOP = 20
+"""The churn-risk chart draws the accounts with the most revenue at risk, this many."""
+
+
+def feature(code: object, loc: Locale) -> str:
+    """A churn factor in words; ``<feature>_missing`` reads '<feature> unknown'."""
+    key = str(code)
+    if key.endswith("_missing") and key.removesuffix("_missing") in FEATURES:
+        base = loc._(FEATURES[key.removesuffix("_missing")])
+        return loc._("{feature} unknown").format(feature=base)
+    return loc._(FEATURES[key]) if key in FEATURES else escape(key)
+
+
+def churn_risk(audit: Audit, loc: Locale) -> go.Figure | None:
+    """Revenue at risk: churn probability × TTM revenue of the riskiest accounts.
+
+    The :data:`CHURN_TOP` accounts with the most, as horizontal bars labelled with the
+    probability (red from 50%, the high-risk line); the hover names the top factors. None when
+    the model refused to rank.
+    """
+    if churn_model(audit) is None:
+        return None
+    scored = [
+        a
+        for a in rows(audit, "churn_risk", "accounts")
+        if a.get("churn_probability") is not None and (a.get("revenue_ttm") or 0) > 0
+    ]
+    if not scored:
+        return None
+
+    def at_risk(account: Row) -> float:
+        return float(account["churn_probability"]) * float(account["revenue_ttm"])
+
+    top = sorted(scored, key=lambda a: (-at_risk(a), str(a.get("account_id"))))[:CHURN_TOP]
+    names = [name_of(a) for a in top]
+    values = [at_risk(a) for a in top]
+    tips = []
+    for account, name, value in zip(top, names, values, strict=True):
+        factors = [account.get(f"factor_{k}") for k in (1, 2, 3)]
+        lines = [
+            f"<b>{name}</b>",
+            fact(loc, loc._("Revenue at risk"), loc.money(value)),
+            fact(loc, loc._("Churn probability"), loc.percent(account["churn_probability"])),
+            fact(loc, loc._("Revenue, last 12 months"), loc.money(account["revenue_ttm"])),
+        ]
+        if any(factors):
+            words = loc.join([feature(f, loc) for f in factors if f])
+            lines.append(fact(loc, loc._("Top factors"), words))
+        tips.append(hover(*lines))
+    fig = go.Figure(
+        go.Bar(
+            x=rounded_all(values),
+            y=list(range(len(top))),
+            orientation="h",
+            marker={
+                "color": [RED if a["churn_probability"] >= 0.5 else AMBER for a in top],
+            },
+            text=[loc.percent(a["churn_probability"], 0) for a in top],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[a.get("account_id") for a in top],
+            hovertext=tips,
+            hovertemplate="%{hovertext}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    layout(
+        fig,
+        loc._("Revenue at risk: churn probability × revenue"),
+        height=max(HEIGHT, 140 + 24 * len(top)),
+    )
+    fig.update_layout(margin={"t": 76})
+    note(fig, loc._("Labels: churn probability in the next 12 months; red from 50%"))
+    fig.update_xaxes(money_axis(loc, [0.0, *values]), title={"text": loc._("Revenue at risk")})
+    fig.update_yaxes(account_index_axis(names))
+    return fig
+
+
 CHARTS: dict[str, ChartFn] = {
     "risk_heatmap": risk_heatmap,
     "pareto": pareto,
     "stress": stress,
+    "probabilistic_stress": probabilistic_stress,
     "profit_waterfall": profit_waterfall,
     "whale_curve": whale_curve,
     "revenue_bridge": revenue_bridge,
@@ -996,5 +2368,15 @@ CHARTS: dict[str, ChartFn] = {
     "cac_trend": cac_trend,
     "ltv_cac_segments": ltv_cac_segments,
     "mrr_series": mrr_series,
+    "penetration_growth": penetration_growth,
+    "whitespace_units": whitespace_units,
+    "whitespace_product_lines": whitespace_product_lines,
+    "share_vs_penetration": share_vs_penetration,
+    "wallet_share": wallet_share,
+    "relationship_depth": relationship_depth,
+    "relationship_map": relationship_map,
+    "silent_traitors": silent_traitors,
+    "churn_calibration": churn_calibration,
+    "churn_risk": churn_risk,
 }
 """Every chart by its stable id, in the order the report presents them."""
