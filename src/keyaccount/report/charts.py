@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from keyaccount.report.i18n import N_, Locale
+from keyaccount.report.words import feature_name
 
 Audit = Mapping[str, Any]
 Row = Mapping[str, Any]
@@ -194,14 +195,6 @@ def share(part: float | None, whole: float | None) -> float | None:
     if part is None or whole is None or whole <= 0:
         return None
     return part / whole
-
-
-def points(loc: Locale, value: float | None) -> str:
-    """A change of a share in percentage points, signed: −0.15 → '−15.0 pt'."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    sign = "+" if value > 0 else ""
-    return loc._("{n} pt").format(n=sign + loc.number(100 * value, 1))
 
 
 NAME_SOURCES: tuple[tuple[str, ...], ...] = (
@@ -1599,7 +1592,7 @@ def wallet_share(audit: Audit, loc: Locale) -> go.Figure | None:
     if buckets:
         titles.append(loc._("Accounts by wallet share, {year}").format(year=escape(year)))
     if fallers:
-        threshold = points(loc, wallet.get("falling_threshold")).lstrip("+")
+        threshold = loc.points(wallet.get("falling_threshold")).lstrip("+")
         titles.append(loc.tidy(loc._("Falls of {threshold} or more").format(threshold=threshold)))
     fig = make_subplots(
         rows=1,
@@ -1664,7 +1657,7 @@ def wallet_share(audit: Audit, loc: Locale) -> go.Figure | None:
                 f"<b>{x}</b>",
                 fact(loc, loc._("Previous year"), loc.percent(f.get("previous_share"))),
                 fact(loc, loc._("Latest"), loc.percent(f.get("wallet_share"))),
-                fact(loc, loc._("Change"), points(loc, f.get("change"))),
+                fact(loc, loc._("Change"), loc.points(f.get("change"))),
             )
             for x, f in zip(labels, fallers, strict=True)
         ]
@@ -2180,16 +2173,9 @@ def traitor_facts(account: Row, loc: Locale) -> list[str]:
         loc.date(account.get("survey_date")),
         loc.money(account.get("revenue_prior")),
         loc.money(account.get("revenue")),
-        signed(loc, account.get("revenue_change")),
+        loc.signed_percent(account.get("revenue_change")),
         loc.join(words) if words else "–",
     ]
-
-
-def signed(loc: Locale, value: float | None) -> str:
-    """A change with its sign: '+5.2%', '-31.0%'."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    return ("+" if value > 0 else "") + loc.percent(value)
 
 
 def churn_model(audit: Audit) -> Mapping[str, Any] | None:
@@ -2260,32 +2246,8 @@ def churn_calibration(audit: Audit, loc: Locale) -> go.Figure | None:
     return fig
 
 
-FEATURES: dict[str, str] = {
-    "recency_days": N_("Days since the last order"),
-    "orders_ttm": N_("Orders, last 12 months"),
-    "orders_trend": N_("Order trend"),
-    "revenue_level": N_("Revenue size"),
-    "revenue_trend_6m": N_("Revenue trend, 6 months"),
-    "revenue_trend_ttm": N_("Revenue trend, 12 months"),
-    "tenure_years": N_("Tenure"),
-    "product_lines": N_("Product lines bought"),
-    "wallet_share_trend": N_("Wallet-share trend"),
-    "satisfaction": N_("Satisfaction"),
-    "active_departments": N_("Departments in contact"),
-    "payment_days_trend": N_("Payment-days trend"),
-}
-"""The churn model's features (``churn_risk.features``) as words."""
 CHURN_TOP = 20
 """The churn-risk chart draws the accounts with the most revenue at risk, this many."""
-
-
-def feature(code: object, loc: Locale) -> str:
-    """A churn factor in words; ``<feature>_missing`` reads '<feature> unknown'."""
-    key = str(code)
-    if key.endswith("_missing") and key.removesuffix("_missing") in FEATURES:
-        base = loc._(FEATURES[key.removesuffix("_missing")])
-        return loc._("{feature} unknown").format(feature=base)
-    return loc._(FEATURES[key]) if key in FEATURES else escape(key)
 
 
 def churn_risk(audit: Audit, loc: Locale) -> go.Figure | None:
@@ -2321,7 +2283,7 @@ def churn_risk(audit: Audit, loc: Locale) -> go.Figure | None:
             fact(loc, loc._("Revenue, last 12 months"), loc.money(account["revenue_ttm"])),
         ]
         if any(factors):
-            words = loc.join([feature(f, loc) for f in factors if f])
+            words = loc.join([feature_name(f, loc) for f in factors if f])
             lines.append(fact(loc, loc._("Top factors"), words))
         tips.append(hover(*lines))
     fig = go.Figure(

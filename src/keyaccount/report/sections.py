@@ -19,7 +19,7 @@ from keyaccount.report import charts as chart_code
 from keyaccount.report.findings import Sentence, sentences
 from keyaccount.report.i18n import N_, Locale
 from keyaccount.report.meaning import MEANINGS
-from keyaccount.report.words import COLUMN_LABELS, FEATURES, WORDS
+from keyaccount.report.words import COLUMN_LABELS, WORDS, feature_name
 
 Audit = Mapping[str, Any]
 
@@ -771,15 +771,6 @@ def format_value(value: Any, kind: str, loc: Locale) -> str:
     if kind in ("scenario", "driver", "state", "shape", "text", "word"):
         return loc.word(WORDS, value) if kind != "text" or str(value) in MARKERS else str(value)
     return str(value)
-
-
-def feature_name(code: str, loc: Locale) -> str:
-    """A churn-model feature as words; ``<feature>_missing`` reads '<feature> unknown'."""
-    if code.endswith("_missing"):
-        return loc._("{feature} unknown").format(
-            feature=feature_name(code[: -len("_missing")], loc)
-        )
-    return loc.word(FEATURES, code)
 
 
 def build_figures(spec: SectionSpec, audit: Audit, loc: Locale) -> tuple[Figure, ...]:

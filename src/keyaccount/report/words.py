@@ -7,7 +7,7 @@ like every other message (``loc.word(WORDS, code)``).
 
 from __future__ import annotations
 
-from keyaccount.report.i18n import N_
+from keyaccount.report.i18n import N_, Locale
 
 COLUMN_LABELS = {
     "account_id": N_("Customer ID"),
@@ -135,17 +135,25 @@ WORDS = {
     "single_class": N_("no churn to learn from"),
 }
 FEATURES = {
-    "recency_days": N_("days since the last order"),
-    "orders_ttm": N_("orders, last 12 months"),
-    "orders_trend": N_("order trend"),
-    "revenue_level": N_("revenue size"),
-    "revenue_trend_6m": N_("revenue trend, 6 months"),
-    "revenue_trend_ttm": N_("revenue trend, 12 months"),
-    "tenure_years": N_("tenure"),
-    "product_lines": N_("product lines bought"),
-    "wallet_share_trend": N_("wallet-share trend"),
-    "satisfaction": N_("satisfaction"),
-    "active_departments": N_("departments in contact"),
-    "payment_days_trend": N_("payment-days trend"),
+    "recency_days": N_("Days since the last order"),
+    "orders_ttm": N_("Orders, last 12 months"),
+    "orders_trend": N_("Order trend"),
+    "revenue_level": N_("Revenue size"),
+    "revenue_trend_6m": N_("Revenue trend, 6 months"),
+    "revenue_trend_ttm": N_("Revenue trend, 12 months"),
+    "tenure_years": N_("Tenure"),
+    "product_lines": N_("Product lines bought"),
+    "wallet_share_trend": N_("Wallet-share trend"),
+    "satisfaction": N_("Satisfaction"),
+    "active_departments": N_("Departments in contact"),
+    "payment_days_trend": N_("Payment-days trend"),
 }
-"""The churn model's features as words (a ``<feature>_missing`` factor reads "… unknown")."""
+"""The churn model's features (``churn_risk.features``) as words."""
+
+
+def feature_name(code: object, loc: Locale) -> str:
+    """A churn factor in words; ``<feature>_missing`` reads '<feature> unknown'."""
+    key = str(code)
+    if key.endswith("_missing"):
+        return loc._("{feature} unknown").format(feature=feature_name(key[: -len("_missing")], loc))
+    return loc.word(FEATURES, key)
