@@ -151,3 +151,12 @@ def test_json_twin_carries_the_sections_and_the_summary(
     assert figure["text"].endswith("%")
     assert section["anchor"] == "sec-retention"
     assert set(twin["charts"]) >= {"pareto", "revenue_bridge"}
+
+
+def test_every_table_column_has_a_label_in_both_languages() -> None:
+    from keyaccount.report.words import COLUMN_LABELS
+
+    for spec in SECTIONS:
+        for table in spec.tables:
+            for column, kind in table.columns:
+                assert (kind if kind in COLUMN_LABELS else column) in COLUMN_LABELS, column

@@ -65,7 +65,18 @@ def table_csv(table: Table) -> str:
     return base64.b64encode(("\ufeff" + buffer.getvalue()).encode("utf-8")).decode("ascii")
 
 
-TEXT_KINDS = {"text", "scenario", "driver", "state", "flag", "codes", "list", "feature", "word"}
+TEXT_KINDS = {
+    "text",
+    "scenario",
+    "driver",
+    "state",
+    "flag",
+    "codes",
+    "list",
+    "feature",
+    "word",
+    "date",
+}
 
 
 def numeric(kind: str) -> bool:
@@ -93,7 +104,7 @@ def table_cell(loc: Locale) -> Any:
 
     def cell(value: Any, kind: str) -> Markup:
         text = escape(format_value(value, kind, loc))
-        if numeric(kind):
+        if numeric(kind) or kind == "date":  # dates sort by their ISO text
             return Markup('<td data-sort="{}">{}</td>').format(sort_key(value), text)
         return Markup("<td>{}</td>").format(text)
 

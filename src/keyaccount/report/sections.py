@@ -646,8 +646,8 @@ SECTIONS: tuple[SectionSpec, ...] = (
                     ("account_id", "text"),
                     ACCOUNT,
                     ("score", "one"),
-                    ("scale", "text"),
-                    ("survey_date", "text"),
+                    ("scale", "word"),
+                    ("survey_date", "date"),
                     ("signals", "codes"),
                     ("revenue_prior", "amount"),
                     ("revenue", "amount"),
@@ -766,6 +766,8 @@ def format_value(value: Any, kind: str, loc: Locale) -> str:
         return loc.join([loc.word(WORDS, c) for c in codes if str(c)]) or "–"
     if kind == "list":
         return loc.join([str(v) for v in value]) if isinstance(value, list | tuple) else str(value)
+    if kind == "date":
+        return loc.date(str(value)[:10])
     if kind == "feature":
         return feature_name(str(value), loc)
     if kind in ("scenario", "driver", "state", "shape", "text", "word"):

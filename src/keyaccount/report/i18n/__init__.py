@@ -147,7 +147,10 @@ class Locale:
         if _missing(value):
             return "–"
         assert value is not None
-        return ("+" if value > 0 else "") + self.percent(value, digits)
+        text = self.percent(value, digits)
+        if text.lstrip("-") == self.percent(0.0, digits):
+            return self.percent(0.0, digits)  # no "-0.0%" for a change that rounds to nothing
+        return ("+" if value > 0 else "") + text
 
     def points(self, value: float | None, digits: int = 1) -> str:
         """A change of a share in percentage points: −0.15 → −15.0 pt / −15.0 个百分点."""
