@@ -159,5 +159,14 @@ def test_audit_with_only_customers_and_invoices_lists_what_it_skipped(tmp_path: 
     assert "skipped acquisition: needs costs" in out
     assert "skipped mrr: needs subscriptions" in out
     data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
-    assert set(data["skipped"]) == {"acquisition", "mrr"}
+    assert set(data["skipped"]) == {
+        "acquisition",
+        "mrr",
+        "penetration",
+        "wallet_share",
+        "relationships",
+        "silent_traitors",
+    }
+    assert data["skipped"]["silent_traitors"] == {"missing_tables": ["surveys"]}
     assert {"concentration", "stress", "profitability", "ltv", "retention", "cohorts"} <= set(data)
+    assert data["churn_risk"]["model_status"] in {"too_little_history", "single_class", "ok"}
