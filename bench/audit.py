@@ -6,7 +6,9 @@
 For each size it builds a workspace straight in SQL (no CSV round trip: the import has its
 own benchmark), then, each in a fresh process so peak memory is that step's own:
   1. floor: one DuckDB scan that sums the invoice columns the audit reads;
-  2. the audit: the one-pass account-month facts, then every analysis, with per-step times.
+  2. the audit: the one-pass account-month facts, the §7 churn model (timed apart because the
+     stress test's probabilistic scenario and churn_risk share it), then every analysis, with
+     per-step times.
 Prints the 1-minute load average before each size (the machine is shared: read figures taken
 under load with care), wall seconds, peak resident memory (ru_maxrss), the audit / floor
 ratio, and the per-step timings, so a step whose cost grows faster than the invoice lines
@@ -110,6 +112,13 @@ backend = duckdb_backend(ws)
 ctx = AuditContext.create(backend, workspace_tables(backend), ws.settings())
 steps = {"open + as-of": time.perf_counter() - t}
 t = time.perf_counter(); ctx.account_months; steps["facts (one scan)"] = time.perf_counter() - t
+try:  # the §7 churn model, memoised: stress (probabilistic scenario) and churn_risk share it
+    from keyaccount.analyses.churn import scored_accounts
+except ImportError:
+    scored_accounts = None
+if scored_accounts is not None and "churn_risk" not in skip:
+    t = time.perf_counter(); scored_accounts(ctx)
+    steps["churn model (shared)"] = time.perf_counter() - t
 run = run_audit(ctx, only=only)
 steps.update(run.seconds)
 print(json.dumps(steps))
