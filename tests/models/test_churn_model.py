@@ -267,3 +267,22 @@ def test_change_is_always_within_minus_one_and_one(recent, data) -> None:
     before = data.draw(st.lists(st.floats(-1e9, 1e9), min_size=len(recent), max_size=len(recent)))
     got = cm.change(pd.Series(recent), pd.Series(before))
     assert ((got >= -1) & (got <= 1)).all()
+
+
+def test_window_sum_over_account_codes_equals_grouping_by_id() -> None:
+    """The fast path (integer codes, bincount) gives the sums of a plain groupby."""
+    rng = np.random.default_rng(1)
+    n = 5000
+    frame = pd.DataFrame(
+        {
+            "account_id": rng.choice([f"A{i:04d}" for i in range(700)], n),
+            "back": rng.integers(0, 40, n),
+            "revenue": rng.normal(100, 50, n),
+        }
+    )
+    coded = cm.with_account_codes(frame)
+    for start, months in ((0, 12), (5, 6), (30, 24)):
+        plain = cm.window_sum(frame, "revenue", start, months)
+        fast = cm.window_sum(coded, "revenue", start, months)
+        assert list(fast.index) == list(plain.index)
+        np.testing.assert_allclose(fast.to_numpy(), plain.to_numpy(), rtol=1e-12)

@@ -48,6 +48,7 @@ from keyaccount.models.churn_model import (
     features_at,
     simulate_stays,
     top_factors,
+    with_account_codes,
 )
 
 MODEL = "logistic_regression"
@@ -184,7 +185,7 @@ def churn_history(ctx: AuditContext) -> History:
     """Everything the churn model reads, fetched once per context."""
 
     def build() -> History:
-        months = monthly_activity(ctx)
+        months = with_account_codes(monthly_activity(ctx))
         observed = int(months.back.max()) + 1 if len(months) else 0
         return History(
             as_of=ctx.as_of,

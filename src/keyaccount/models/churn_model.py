@@ -170,10 +170,30 @@ class History:
         return back + HISTORY_MONTHS <= self.observed_months
 
 
+def with_account_codes(months: pd.DataFrame) -> pd.DataFrame:
+    """``months`` with ``code``: each account's position among the sorted account ids.
+
+    :func:`window_sum` runs a hundred times and more per audit; summing over integer codes
+    with ``np.bincount`` instead of grouping text ids makes it an order of magnitude faster
+    on large customer bases.
+    """
+    codes, _ = pd.factorize(months.account_id, sort=True)
+    return months.assign(code=codes)
+
+
 def window_sum(frame: pd.DataFrame, column: str, start: int, months: int) -> pd.Series:
-    """Σ ``column`` per account over the months ``start … start + months − 1`` back."""
+    """Σ ``column`` per account over the months ``start … start + months − 1`` back.
+
+    Indexed by the sorted ids of the accounts with a row in those months.
+    """
     inside = frame[(frame.back >= start) & (frame.back < start + months)]
-    return inside.groupby("account_id")[column].sum()
+    if "code" not in inside.columns:
+        return inside.groupby("account_id")[column].sum()
+    codes = inside.code.to_numpy()
+    present, first_row = np.unique(codes, return_index=True)  # sorted codes = sorted ids
+    sums = np.bincount(codes, weights=inside[column].to_numpy(dtype=float))[present]
+    ids = inside.account_id.to_numpy()[first_row]
+    return pd.Series(sums, index=pd.Index(ids, name="account_id"), name=column)
 
 
 def population(history: History, back: int) -> pd.Index:
