@@ -186,13 +186,15 @@ def window_sum(frame: pd.DataFrame, column: str, start: int, months: int) -> pd.
 
     Indexed by the sorted ids of the accounts with a row in those months.
     """
-    inside = frame[(frame.back >= start) & (frame.back < start + months)]
-    if "code" not in inside.columns:
-        return inside.groupby("account_id")[column].sum()
-    codes = inside.code.to_numpy()
+    back = frame.back.to_numpy()
+    inside = (back >= start) & (back < start + months)
+    if "code" not in frame.columns:
+        return frame[inside].groupby("account_id")[column].sum()
+    codes = frame.code.to_numpy()[inside]
     present, first_row = np.unique(codes, return_index=True)  # sorted codes = sorted ids
-    sums = np.bincount(codes, weights=inside[column].to_numpy(dtype=float))[present]
-    ids = inside.account_id.to_numpy()[first_row]
+    values = frame[column].to_numpy(dtype=float)[inside]
+    sums = np.bincount(codes, weights=values)[present]
+    ids = frame.account_id.to_numpy()[inside][first_row]
     return pd.Series(sums, index=pd.Index(ids, name="account_id"), name=column)
 
 
