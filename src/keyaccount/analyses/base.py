@@ -80,6 +80,15 @@ def jsonable(value: Any) -> Any:
     return plain(value)
 
 
+def dense_rank(keys: pd.Series) -> np.ndarray:
+    """Dense rank of ``keys`` as text in code point order: equal keys share a rank.
+
+    Unlike :func:`string_rank` it can serve as a leading :func:`numpy.lexsort` key (ties by
+    account, then by unit id, …).
+    """
+    return np.unique(np.asarray(keys.astype(str), dtype=str), return_inverse=True)[1]
+
+
 def string_rank(keys: pd.Index | pd.Series | np.ndarray) -> np.ndarray:
     """Each key's position in sorted (code point) order of ``keys`` as strings.
 

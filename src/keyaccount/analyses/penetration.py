@@ -52,7 +52,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from keyaccount.analyses.base import Finding, Result
+from keyaccount.analyses.base import Finding, Result, dense_rank
 from keyaccount.analyses.context import COMMERCIAL, AuditContext, months_back
 from keyaccount.analyses.money import float_frame
 
@@ -94,11 +94,6 @@ SERIES_COLUMNS = (
     "penetration",
     "weighted_penetration",
 )
-
-
-def key_rank(keys: pd.Series) -> np.ndarray:
-    """Dense rank of ``keys`` as strings (equal keys share a rank): a lexsort key for ids."""
-    return np.unique(np.asarray(keys.astype(str), dtype=str), return_inverse=True)[1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,7 +174,7 @@ def unit_facts(ctx: AuditContext) -> pd.DataFrame:
     frame["ttm"] = frame.ttm.fillna(0.0)
     frame["prior"] = frame.prior.fillna(0.0)
     order = np.lexsort(
-        (key_rank(frame.unit_id), key_rank(frame.customer_id), key_rank(frame.account_id))
+        (dense_rank(frame.unit_id), dense_rank(frame.customer_id), dense_rank(frame.account_id))
     )
     columns = ["account_id", "customer_id", "unit_id", "name", "unit_type", "potential"]
     return frame.iloc[order][

@@ -34,18 +34,13 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from keyaccount.analyses.base import Finding, Result, string_rank
+from keyaccount.analyses.base import Finding, Result, dense_rank, string_rank
 from keyaccount.analyses.context import AuditContext, months_back
 from keyaccount.analyses.money import float_frame
 
 UNKNOWN = "(unknown)"
 EMPLOYEE_SHARE = "employee_share"
 SINGLE_CONTACT = "single_contact"
-
-
-def text_rank(values: pd.Series) -> np.ndarray:
-    """Dense rank of texts in code point order (equal texts share a rank), a lexsort key."""
-    return np.unique(np.asarray(values.astype(str), dtype=str), return_inverse=True)[1]
 
 
 def dated_interactions(ctx: AuditContext) -> ibis.Table:
@@ -178,9 +173,9 @@ def top_employees(year_map: pd.DataFrame) -> pd.DataFrame:
     per_employee = named.groupby(["account_id", "employee"], as_index=False).interactions.sum()
     order = np.lexsort(
         (
-            text_rank(per_employee.employee),
+            dense_rank(per_employee.employee),
             -per_employee.interactions.to_numpy(),
-            text_rank(per_employee.account_id),
+            dense_rank(per_employee.account_id),
         )
     )
     top = per_employee.iloc[order].drop_duplicates("account_id").set_index("account_id")
@@ -214,10 +209,10 @@ def map_for_display(year_map: pd.DataFrame, accounts: Sequence[str]) -> pd.DataF
     frame["department"] = frame.department.fillna(UNKNOWN)
     order = np.lexsort(
         (
-            text_rank(frame.department),
-            text_rank(frame.employee),
+            dense_rank(frame.department),
+            dense_rank(frame.employee),
             -frame.interactions.to_numpy(),
-            text_rank(frame.account_id),
+            dense_rank(frame.account_id),
         )
     )
     return frame.iloc[order].reset_index(drop=True)[

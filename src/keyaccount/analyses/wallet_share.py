@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from keyaccount.analyses.base import Finding, Result
+from keyaccount.analyses.base import Finding, Result, dense_rank
 from keyaccount.analyses.context import AuditContext
 from keyaccount.analyses.money import float_frame
 from keyaccount.analyses.retention import data_span
@@ -46,11 +46,6 @@ YEAR_COLUMNS = (
     "change",
     "observed",
 )
-
-
-def key_rank(keys: pd.Series) -> np.ndarray:
-    """Dense rank of ``keys`` as strings (equal keys share a rank): a lexsort key for ids."""
-    return np.unique(np.asarray(keys.astype(str), dtype=str), return_inverse=True)[1]
 
 
 def account_wallets(ctx: AuditContext) -> pd.DataFrame:
@@ -92,7 +87,7 @@ def share_table(
     table = wallets.merge(revenue, on=["account_id", "year"], how="left")
     table["revenue"] = table.revenue.fillna(0.0).astype(float)
     table["wallet_share"] = (table.revenue / table.wallet).where(table.wallet > 0)
-    table = table.iloc[np.lexsort((table.year.to_numpy(), key_rank(table.account_id)))]
+    table = table.iloc[np.lexsort((table.year.to_numpy(), dense_rank(table.account_id)))]
     previous = table.groupby("account_id").wallet_share.shift(1)
     previous_year = table.groupby("account_id").year.shift(1)
     table["change"] = (table.wallet_share - previous).where(previous_year == table.year - 1)
@@ -139,7 +134,7 @@ def run(ctx: AuditContext) -> WalletShareResult:
     threshold = ctx.settings.silent_traitors.wallet_share_drop
     changed = latest[latest.change.notna()]
     falls = changed[changed.change <= -threshold]
-    falls = falls.iloc[np.lexsort((key_rank(falls.account_id), falls.change.to_numpy()))]
+    falls = falls.iloc[np.lexsort((dense_rank(falls.account_id), falls.change.to_numpy()))]
     falling = pd.DataFrame(
         {
             "account_id": falls.account_id,

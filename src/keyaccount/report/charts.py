@@ -632,6 +632,26 @@ def pnl_choices(audit: Audit, loc: Locale) -> list[tuple[str, Row]]:
     return choices
 
 
+def dropdown(fig: go.Figure, buttons: list[dict[str, Any]]) -> None:
+    """A chooser above the chart's top right corner (one account's view at a time)."""
+    fig.update_layout(
+        margin={"t": 92},
+        updatemenus=[
+            {
+                "buttons": buttons,
+                "direction": "down",
+                "x": 1,
+                "xanchor": "right",
+                "y": 1.02,
+                "yanchor": "bottom",
+                "showactive": True,
+                "bgcolor": "#ffffff",
+                "bordercolor": "#bfbfbf",
+            }
+        ],
+    )
+
+
 def waterfall(labels: list[str], values: list[float], measures: list[str], loc: Locale) -> Any:
     """A money waterfall trace: gains green, losses red, totals blue, amounts on the bars."""
     return go.Waterfall(
@@ -677,22 +697,7 @@ def profit_waterfall(audit: Audit, loc: Locale) -> go.Figure | None:
         buttons = [
             {"label": name, "method": "update", "args": list(restyle(pnl))} for name, pnl in choices
         ]
-        fig.update_layout(
-            margin={"t": 92},
-            updatemenus=[
-                {
-                    "buttons": buttons,
-                    "direction": "down",
-                    "x": 1,
-                    "xanchor": "right",
-                    "y": 1.02,
-                    "yanchor": "bottom",
-                    "showactive": True,
-                    "bgcolor": "#ffffff",
-                    "bordercolor": "#bfbfbf",
-                }
-            ],
-        )
+        dropdown(fig, buttons)
     return fig
 
 
@@ -2006,22 +2011,7 @@ def relationship_map(audit: Audit, loc: Locale) -> go.Figure | None:
             buttons.append(
                 {"label": map_title(account, loc), "method": "restyle", "args": [restyle]}
             )
-        fig.update_layout(
-            margin={"t": 92},
-            updatemenus=[
-                {
-                    "buttons": buttons,
-                    "direction": "down",
-                    "x": 1,
-                    "xanchor": "right",
-                    "y": 1.02,
-                    "yanchor": "bottom",
-                    "showactive": True,
-                    "bgcolor": "#ffffff",
-                    "bordercolor": "#bfbfbf",
-                }
-            ],
-        )
+        dropdown(fig, buttons)
     return fig
 
 
