@@ -301,6 +301,12 @@ class ChurnSettings(_Section):
         description="Fewest training cut-offs (quarter ends with a full label) the backtest "
         "needs; with fewer the report shows only the rule-based signals.",
     )
+    high_risk: float = Field(
+        0.5,
+        gt=0,
+        lt=1,
+        description="A customer is high risk when its modelled churn probability is at least this.",
+    )
     simulations: int = Field(
         10000, ge=100, description="Monte-Carlo draws of the probabilistic stress test."
     )

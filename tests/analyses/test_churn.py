@@ -177,7 +177,7 @@ def test_demo_scores_every_active_account_with_its_factors(
         assert set(named) <= columns
         effects = [a[f"effect_{k}"] for k in (1, 2, 3) if a[f"factor_{k}"] is not None]
         assert effects == sorted(effects, reverse=True) and all(e > 0 for e in effects)
-    high = [a["account_id"] for a in accounts if a["churn_probability"] >= churn.HIGH_RISK]
+    high = [a["account_id"] for a in accounts if a["churn_probability"] >= 0.5]  # the default
     assert list(result["high_risk_accounts"]) == high
 
 
@@ -249,3 +249,15 @@ def test_the_result_is_published_with_its_findings(tmp_path: Path, small: Contex
     ]
     assert figures["accounts"][0]["account_id"] == "C1"
     assert figures["accounts"][0]["churn_probability"] is None
+
+
+def test_high_risk_threshold_is_a_setting(demo_context: Contexts) -> None:
+    default = churn.run(demo_context())
+    stricter = churn.run(demo_context(churn={"high_risk": 0.7}))
+    probabilities = default.accounts.set_index("account_id").churn_probability
+    assert list(stricter.high_risk_accounts) == [
+        a for a in default.high_risk_accounts if probabilities[a] >= 0.7
+    ]
+    assert len(stricter.high_risk_accounts) < len(default.high_risk_accounts)
+    finding = next(f for f in stricter.findings if f.code == "churn_risk.high_risk")
+    assert finding.values["threshold"] == 0.7

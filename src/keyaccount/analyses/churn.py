@@ -18,7 +18,7 @@ Per active account at the as-of date (commercial revenue in the TTM > 0):
   ``wallet_share_down`` (≥ silent_traitors.wallet_share_drop points), ``no_active_relationship``
   (no core department with an interaction in the last relationships.active_days days).
 
-High risk: a churn probability ≥ 50% (``HIGH_RISK``).
+High risk: a churn probability ≥ ``churn.high_risk`` (50%).
 
 **Probabilistic stress test** (§2): each active account leaves with its churn probability;
 ``churn.simulations`` seeded draws (``churn.seed``) give P5 / P50 / P95 of next-window revenue
@@ -52,7 +52,6 @@ from keyaccount.models.churn_model import (
 )
 
 MODEL = "logistic_regression"
-HIGH_RISK = 0.5
 FACTORS = 3
 RECENT_MONTHS = 6
 SIGNALS = (
@@ -391,7 +390,7 @@ def run(ctx: AuditContext) -> ChurnResult:
     tested = churn_backtest(ctx)
     accounts = scored_accounts(ctx)
     stress = probabilistic_stress(ctx)
-    high = accounts[accounts.churn_probability >= HIGH_RISK]
+    high = accounts[accounts.churn_probability >= settings.high_risk]
     cutoffs = tested.cutoffs.copy()
     cutoffs.insert(0, "cutoff", [cutoff_date(ctx.as_of, int(b)) for b in cutoffs.back])
     coefficients = (
@@ -401,7 +400,11 @@ def run(ctx: AuditContext) -> ChurnResult:
     )
     test_usable = history.usable(tested.plan.test)
     return ChurnResult(
-        findings=tuple(_findings(tested, accounts, high, stress, settings.min_train_cutoffs)),
+        findings=tuple(
+            _findings(
+                tested, accounts, high, stress, settings.min_train_cutoffs, settings.high_risk
+            )
+        ),
         model_status=tested.status,
         model=MODEL,
         features=history.features(),
@@ -430,6 +433,7 @@ def _findings(
     high: pd.DataFrame,
     stress: ProbabilisticStress | None,
     needed: int,
+    threshold: float,
 ) -> list[Finding]:
     findings: list[Finding] = []
     if tested.status != OK:
@@ -470,7 +474,7 @@ def _findings(
                     "accounts": len(high),
                     "revenue": revenue,
                     "revenue_share": revenue / total if total else None,
-                    "threshold": HIGH_RISK,
+                    "threshold": threshold,
                 },
                 tuple(high.account_id),
             )
