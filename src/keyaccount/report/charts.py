@@ -24,6 +24,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from keyaccount.report.findings import account_names as audit_account_names
 from keyaccount.report.i18n import N_, Locale
 from keyaccount.report.words import feature_name
 
@@ -197,24 +198,9 @@ def share(part: float | None, whole: float | None) -> float | None:
     return part / whole
 
 
-NAME_SOURCES: tuple[tuple[str, ...], ...] = (
-    ("concentration", "accounts"),
-    ("profitability", "accounts"),
-    ("relationships", "accounts"),
-    ("churn_risk", "accounts"),
-    ("penetration", "accounts"),
-)
-
-
 def account_names(audit: Audit) -> dict[str, str]:
-    """Account name by account id from the analyses that list accounts (escaped)."""
-    found: dict[str, str] = {}
-    for key, *path in NAME_SOURCES:
-        for row in rows(audit, key, *path):
-            account_id = str(row.get("account_id"))
-            if row.get("name") and account_id not in found:
-                found[account_id] = escape(row["name"])
-    return found
+    """Account name by account id (escaped for Plotly), from the audit's account tables."""
+    return {key: escape(name) for key, name in audit_account_names(audit).items()}
 
 
 def name_of(row: Row, names: Mapping[str, str] | None = None) -> str:
