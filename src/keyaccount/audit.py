@@ -7,7 +7,6 @@ name docs/metrics.md gives it (``concentration.top1_share``).
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -83,8 +82,7 @@ def run_audit(
         if progress:
             progress(spec)
         started = time.perf_counter()
-        module = importlib.import_module(spec.module or "")
-        results[spec.key] = module.run(ctx)
+        results[spec.key] = ctx.result(spec.key)
         seconds[spec.key] = time.perf_counter() - started
     return AuditRun(
         ctx.as_of,

@@ -313,6 +313,132 @@ class ChurnSettings(_Section):
     seed: int = Field(7, description="Random seed of the model and the Monte-Carlo draws.")
 
 
+class PseudoScaleSettings(_Section):
+    """Pseudo-scale signals and the stage (METRICS §8)."""
+
+    small_project: float = Field(
+        100_000,
+        ge=0,
+        description="A project whose commercial revenue (all time) is below this is a small deal.",
+    )
+    small_project_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Signal 'small deals': at least this share of projects are small deals.",
+    )
+    many_projects_per_customer: float = Field(
+        3.0,
+        gt=0,
+        description="Signal 'many projects': projects per customer (TTM) at least this.",
+    )
+    low_repeat_rate: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="Signal 'low repeat': the repeat-purchase rate is below this.",
+    )
+    low_nrr: float = Field(
+        1.0, ge=0, description="Signal 'low expansion': TTM net revenue retention below this."
+    )
+    sample_customer_share: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Signal 'sample-driven volume': sample-only customers are at least this "
+        "share of all customers with any deal.",
+    )
+    min_signals: int = Field(
+        3, ge=1, le=5, description="The verdict is pseudo-scale when at least this many fire."
+    )
+    stable_deal_cv: float = Field(
+        1.0,
+        gt=0,
+        description="Stage 1 (replicable): the coefficient of variation of commercial project "
+        "revenue is below this.",
+    )
+    scaling_customer_growth: float = Field(
+        0.3,
+        ge=0,
+        description="Stage 3 (scaling): active customers grew at least this share year over "
+        "year, with stable deal size and GRR at or above audit-level health.",
+    )
+
+
+class TierWeights(_Section):
+    """Weights of the ten key-account dimensions (METRICS §9), re-normalised over the scored."""
+
+    financial: float = Field(25, ge=0, description="Revenue and contribution.")
+    growth: float = Field(15, ge=0, description="Growth potential: customer and industry growth.")
+    strategic: float = Field(10, ge=0, description="Strategic partnership.")
+    influence: float = Field(10, ge=0, description="Industry influence: lighthouse, industry rank.")
+    stability: float = Field(
+        10, ge=0, description="Stability: relationship length, on-time payment rate."
+    )
+    authority: float = Field(10, ge=0, description="Authority: government, SOE, listed.")
+    complexity: float = Field(5, ge=0, description="Complexity and customisation.")
+    co_innovation: float = Field(5, ge=0, description="Co-innovation: joint R&D.")
+    feedback: float = Field(5, ge=0, description="Feedback contribution: surveys answered.")
+    channel: float = Field(5, ge=0, description="Channel or platform value.")
+
+
+class TieringSettings(_Section):
+    """Key-account scoring and tiering (METRICS §9)."""
+
+    weights: TierWeights = Field(default_factory=TierWeights)
+    strategic: float = Field(
+        75, ge=0, le=100, description="Key-account score at or above which a tier is strategic."
+    )
+    core: float = Field(60, ge=0, le=100, description="Score at or above which a tier is core.")
+    developing: float = Field(
+        45, ge=0, le=100, description="Score at or above which a tier is developing (else general)."
+    )
+
+
+class IndustryWeights(_Section):
+    """Weights of the traffic-light criteria (METRICS §10), re-normalised over the scored."""
+
+    investment: float = Field(15, ge=0, description="Investment activity (events, amount).")
+    market: float = Field(15, ge=0, description="Market size and growth.")
+    concentration: float = Field(
+        10, ge=0, description="Top-20 concentration (a fragmented industry scores low)."
+    )
+    win_rate: float = Field(15, ge=0, description="Our win rate in the industry.")
+    deal_size: float = Field(10, ge=0, description="Our average deal size.")
+    cac: float = Field(10, ge=0, description="CAC against the company average (lower is better).")
+    retention: float = Field(10, ge=0, description="Revenue retention of the industry's accounts.")
+    fit: float = Field(15, ge=0, description="Our fit score (0-10) from the industries table.")
+
+
+class IndustrySettings(_Section):
+    """The industry traffic light, budget split, milestones and taxonomy check (§10)."""
+
+    weights: IndustryWeights = Field(default_factory=IndustryWeights)
+    green: float = Field(7, ge=0, le=10, description="Total score (0-10) at or above: green, key.")
+    yellow: float = Field(5, ge=0, le=10, description="At or above: yellow, general; below: red.")
+    budget: float | None = Field(
+        None, ge=0, description="Total budget to split across industries (`--budget`)."
+    )
+    budget_split: tuple[float, float, float] = Field(
+        (0.6, 0.3, 0.1),
+        description="Shares of the budget for green, yellow and red industries.",
+    )
+    milestones: tuple[float, float, float] = Field(
+        (0.3, 0.6, 0.9), description="Coverage milestones of a target list."
+    )
+
+
+class DiagnosisSettings(_Section):
+    """The company diagnosis (METRICS §11)."""
+
+    high: float = Field(
+        50,
+        ge=0,
+        le=100,
+        description="Asset quality and relationship insight are high at or above this score.",
+    )
+
+
 class ReportSettings(_Section):
     """How the audit report reads: language, units, table length."""
 
@@ -351,6 +477,10 @@ class Settings(_Section):
     relationships: RelationshipSettings = Field(default_factory=RelationshipSettings)
     silent_traitors: SilentTraitorSettings = Field(default_factory=SilentTraitorSettings)
     churn: ChurnSettings = Field(default_factory=ChurnSettings)
+    pseudoscale: PseudoScaleSettings = Field(default_factory=PseudoScaleSettings)
+    tiering: TieringSettings = Field(default_factory=TieringSettings)
+    industries: IndustrySettings = Field(default_factory=IndustrySettings)
+    diagnosis: DiagnosisSettings = Field(default_factory=DiagnosisSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
 
 

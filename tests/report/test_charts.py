@@ -12,9 +12,9 @@ import pytest
 
 from helpers import Contexts
 from keyaccount.audit import run_audit
+from keyaccount.report.chart_index import CHARTS
 from keyaccount.report.charts import (
     CHANGE_CAP,
-    CHARTS,
     CHURN_TOP,
     CURVE_POINTS,
     FONT_FAMILY,

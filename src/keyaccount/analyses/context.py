@@ -13,6 +13,7 @@ k = 0…11 and the prior TTM k = 12…23.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,7 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis.backends import BaseBackend
 
+from keyaccount.analyses.registry import spec
 from keyaccount.config import Settings
 
 COMMERCIAL = "commercial"
@@ -97,6 +99,21 @@ class AuditContext:
         if key not in self._memo:
             self._memo[key] = compute()
         return cast(T, self._memo[key])
+
+    def result(self, key: str) -> Any:
+        """The result of the analysis ``key``, run once per context.
+
+        ``None`` when its tables are missing or it has no module yet. For analyses that build
+        on others (the diagnosis reads concentration, retention, …; penetration reads the
+        tiers), so that each runs once however many read it.
+        """
+        def compute() -> Any:
+            wanted = spec(key)
+            if not wanted.module or wanted.missing(self.tables):
+                return None
+            return importlib.import_module(wanted.module).run(self)
+
+        return self.memo(f"result.{key}", compute)
 
     def _cached(self, name: str, expr: ibis.Table) -> ibis.Table:
         if name not in self._cache:

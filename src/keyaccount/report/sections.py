@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from keyaccount.analyses.registry import ANALYSES
-from keyaccount.report import charts as chart_code
+from keyaccount.report.chart_index import CHARTS
 from keyaccount.report.findings import Sentence, sentences
 from keyaccount.report.i18n import N_, Locale
 from keyaccount.report.meaning import MEANINGS
@@ -859,7 +859,7 @@ def build_report(audit: Audit, loc: Locale, cap: int = 20000) -> Report:
         if spec.key not in audit:
             continue
         for chart_id in spec.charts:
-            draw = chart_code.CHARTS.get(chart_id)
+            draw = CHARTS.get(chart_id)
             figure = draw(audit, loc) if draw else None
             if figure is not None:
                 drawn[chart_id] = figure.to_plotly_json()

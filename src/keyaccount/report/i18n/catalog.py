@@ -2,8 +2,9 @@
 
 Extracts every message id of ``report/`` (``loc._("…")`` and ``N_("…")`` in Python, ``_("…")``
 in the templates) and rewrites each language's ``.po`` files: new ids are added untranslated,
-ids no longer used are dropped, translations are kept. ``charts.py``'s ids live in
-``charts.po``, all others in ``report.po``. A test fails while an id is untranslated in zh_CN.
+ids no longer used are dropped, translations are kept. The ids of ``charts.py`` and
+``charts_*.py`` live in ``charts.po``, all others in ``report.po``. A test fails while an id
+is untranslated in zh_CN.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ KEYWORDS = {"_": None, "N_": None}
 
 def domain_of(filename: str) -> str:
     """The .po file (without suffix) that holds the ids of a source file."""
-    return "charts" if Path(filename).name == "charts.py" else "report"
+    return "charts" if Path(filename).name.startswith("charts") else "report"
 
 
 def extract() -> dict[str, set[str]]:
