@@ -166,7 +166,9 @@ def test_audit_with_only_customers_and_invoices_lists_what_it_skipped(tmp_path: 
         "wallet_share",
         "relationships",
         "silent_traitors",
+        "industries",
     }
     assert data["skipped"]["silent_traitors"] == {"missing_tables": ["surveys"]}
     assert {"concentration", "stress", "profitability", "ltv", "retention", "cohorts"} <= set(data)
+    assert {"pseudoscale", "tiering", "diagnosis"} <= set(data)
     assert data["churn_risk"]["model_status"] in {"too_little_history", "single_class", "ok"}

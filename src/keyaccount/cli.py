@@ -377,12 +377,23 @@ ParquetOpt = Annotated[
 ]
 
 
+BudgetOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--budget",
+        help="Total budget to split across industries by traffic light "
+        "(sets industries.budget), e.g. 50000000.",
+    ),
+]
+
+
 def _settings(
     ws: Workspace | None,
     as_of: str | None,
     window: int | None,
     no_rollup: bool,
     report: dict[str, Any] | None = None,
+    budget: float | None = None,
 ) -> Settings:
     """Settings from defaults, the workspace's keyaccount.toml and the command's flags."""
     from datetime import date
@@ -400,6 +411,8 @@ def _settings(
     overrides: dict[str, Any] = {"audit": audit_overrides} if audit_overrides else {}
     if report:
         overrides["report"] = report
+    if budget is not None:
+        overrides["industries"] = {"budget": budget}
     try:
         return ws.settings(overrides or None) if ws else load_settings(None, overrides or None)
     except SettingsError as exc:
@@ -483,11 +496,12 @@ def audit(
     lang: LangOpt = None,
     engine: EngineOpt = "duckdb",
     parquet: ParquetOpt = None,
+    budget: BudgetOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Run every analysis the data allows; print a summary and list what was skipped."""
     ws = _workspace(workspace) if parquet is None else None
-    settings = _settings(ws, as_of, window, no_rollup, {"lang": lang} if lang else None)
+    settings = _settings(ws, as_of, window, no_rollup, {"lang": lang} if lang else None, budget)
     started = time.perf_counter()
     run = _run_audit(ws, settings, engine, parquet)
     for key, result in run.results.items():
@@ -532,6 +546,7 @@ def report(
     no_rollup: NoRollupOpt = False,
     engine: EngineOpt = "duckdb",
     parquet: ParquetOpt = None,
+    budget: BudgetOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Write the audit report: one offline HTML file (and PDF), in Chinese or English."""
@@ -540,7 +555,9 @@ def report(
     from keyaccount.report import PdfError, write_report
 
     ws = _workspace(workspace) if parquet is None and from_json is None else None
-    settings = _settings(ws, as_of, window, no_rollup, {"lang": lang} if lang else None)
+    if budget is not None and from_json is not None:
+        raise _fail("--budget needs the audit to run; it cannot change a saved audit (--from)")
+    settings = _settings(ws, as_of, window, no_rollup, {"lang": lang} if lang else None, budget)
     started = time.perf_counter()
     if from_json is not None:
         try:
@@ -561,6 +578,116 @@ def report(
         size = path.stat().st_size / 1e6
         console.print(f"Wrote {path} ({size:.1f} MB)", highlight=False)
     console.print(f"Report done in {time.perf_counter() - started:.1f} s.")
+
+
+DIMENSION_HEADERS = {
+    "financial": "fin",
+    "growth": "grow",
+    "strategic": "strat",
+    "influence": "infl",
+    "stability": "stab",
+    "authority": "auth",
+    "complexity": "cplx",
+    "co_innovation": "co-inn",
+    "feedback": "fdbk",
+    "channel": "chan",
+}
+
+
+def _tiering_accounts(ws: Workspace, settings: Settings) -> tuple[Any, Any]:
+    """The tiering result of the workspace (DuckDB) and its as-of date; runs only tiering."""
+    from keyaccount.analyses.context import AuditContext
+    from keyaccount.engine import duckdb_backend, workspace_tables
+
+    backend = duckdb_backend(ws)
+    tables = workspace_tables(backend)
+    if "invoices" not in tables or "customers" not in tables:
+        raise _fail("tiering needs customers and invoices; import them first")
+    ctx = AuditContext.create(backend, tables, settings)
+    with console.status("scoring accounts…"):
+        return ctx.result("tiering"), ctx.as_of
+
+
+@app.command()
+def accounts(
+    tier: Annotated[
+        str | None,
+        typer.Option("--tier", help="Only this tier: strategic, core, developing or general."),
+    ] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", min=1, help="Only the N best-scored accounts.")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the listed accounts to this JSON file.")
+    ] = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", help="Write the listed accounts to this CSV file.")
+    ] = None,
+    as_of: AsOfOpt = None,
+    window: WindowOpt = None,
+    no_rollup: NoRollupOpt = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """List the accounts by key-account tier with their score and ten dimension scores."""
+    from keyaccount.analyses.base import frame_records
+    from keyaccount.analyses.tiering import DIMENSIONS, TIERS
+
+    if tier is not None and tier not in TIERS:
+        raise _fail(f"--tier must be one of {', '.join(TIERS)}")
+    ws = _workspace(workspace)
+    settings = _settings(ws, as_of, window, no_rollup)
+    result, day = _tiering_accounts(ws, settings)
+    table = result.accounts
+    if tier is not None:
+        table = table[table.tier == tier]
+    if top is not None:
+        table = table.head(top)
+    columns = ["account_id", "name", "tier", "score", *DIMENSIONS, "revenue", "previous_tier"]
+    listed = table[[*columns, "dimensions_scored", "pitfalls"]]
+    if json_out:
+        _write_json(frame_records(listed), json_out)
+    if csv_out:
+        csv_out.parent.mkdir(parents=True, exist_ok=True)
+        flat = listed.assign(pitfalls=listed.pitfalls.map(" ".join))
+        flat.to_csv(csv_out, index=False, encoding="utf-8-sig")
+    rich = RichTable(
+        title=f"Key accounts by tier (as of {day})", title_justify="left", box=None, padding=(0, 1)
+    )
+    ids = listed.account_id.astype(str)
+    id_width = max([len("account"), *ids.str.len()])
+    fixed = len("developing") + id_width + len("score") + 8  # + the name (at least 8) + gaps
+    # The ten dimension scores when the terminal is wide enough; else only the score.
+    shown = (
+        DIMENSIONS
+        if fixed + sum(len(h) + 1 for h in DIMENSION_HEADERS.values()) + 4 <= (console.width)
+        else ()
+    )
+    rich.add_column("tier", no_wrap=True, min_width=len("developing"))
+    rich.add_column("account", no_wrap=True, min_width=id_width)
+    rich.add_column("name", overflow="ellipsis", no_wrap=True, min_width=8)
+    for name in ("score", *shown):
+        header = DIMENSION_HEADERS.get(name, name)
+        rich.add_column(header, justify="right", no_wrap=True, min_width=len(header))
+    for row in listed.itertuples(index=False):
+        scores = [getattr(row, d) for d in shown]
+        rich.add_row(
+            str(row.tier),
+            str(row.account_id),
+            str(row.name or ""),
+            f"{row.score:.1f}",
+            *("–" if s != s else f"{s:.0f}" for s in scores),
+        )
+    console.print(rich)
+    legend = (
+        f"'–' = not scored. Columns: "
+        f"{', '.join(f'{v} = {k}' for k, v in DIMENSION_HEADERS.items())}."
+        if shown
+        else "The ten dimension scores need a wider terminal; --csv or --json write them all."
+    )
+    console.print(f"{len(listed)} of {len(result.accounts)} accounts. {legend}", highlight=False)
+    for path in (json_out, csv_out):
+        if path:
+            console.print(f"Wrote {path}", highlight=False)
 
 
 @app.command()

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class _Section(BaseModel):
@@ -308,7 +308,10 @@ class ChurnSettings(_Section):
         description="A customer is high risk when its modelled churn probability is at least this.",
     )
     simulations: int = Field(
-        10000, ge=100, description="Monte-Carlo draws of the probabilistic stress test."
+        10000,
+        ge=0,
+        description="Monte-Carlo draws of the probabilistic stress test; 0 leaves that scenario "
+        "out of the stress test (no churn model is fitted for it).",
     )
     seed: int = Field(7, description="Random seed of the model and the Monte-Carlo draws.")
 
@@ -319,7 +322,13 @@ class PseudoScaleSettings(_Section):
     small_project: float = Field(
         100_000,
         ge=0,
-        description="A project whose commercial revenue (all time) is below this is a small deal.",
+        description="A project whose commercial revenue in the period (the TTM for the verdict; "
+        "all time for the all-time figures) is below this is a small deal.",
+    )
+    untagged_lines: Literal["exclude", "invoice"] = Field(
+        "exclude",
+        description="Commercial lines without a project_id: left out of the project figures "
+        "and counted apart (exclude), or each invoice taken as its own project (invoice).",
     )
     small_project_share: float = Field(
         0.5,
@@ -352,16 +361,30 @@ class PseudoScaleSettings(_Section):
         3, ge=1, le=5, description="The verdict is pseudo-scale when at least this many fire."
     )
     stable_deal_cv: float = Field(
-        1.0,
+        0.25,
         gt=0,
-        description="Stage 1 (replicable): the coefficient of variation of commercial project "
-        "revenue is below this.",
+        description="Stage 1 (replicable): deal size is stable when the coefficient of "
+        "variation of the median project revenue of each complete 12-month window is below "
+        "this.",
     )
     scaling_customer_growth: float = Field(
         0.3,
         ge=0,
         description="Stage 3 (scaling): active customers grew at least this share year over "
-        "year, with stable deal size and GRR at or above audit-level health.",
+        "year (TTM against the prior TTM), with stable deal size and a healthy GRR.",
+    )
+    healthy_grr: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="Stage 3 (scaling): the TTM gross revenue retention is at least this.",
+    )
+    referral_new_share: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Stage 2 (compounding): at least this share of the TTM's new customers "
+        "with a known source came by referral or partner (only when customers.source is given).",
     )
 
 
@@ -393,6 +416,32 @@ class TieringSettings(_Section):
     developing: float = Field(
         45, ge=0, le=100, description="Score at or above which a tier is developing (else general)."
     )
+    over_dependence_share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Pitfall 'over-dependence': one account makes more than this share of "
+        "revenue (the seed's anchor account holds about 20%).",
+    )
+    price_giveaway_points: float = Field(
+        0.10,
+        ge=0,
+        le=1,
+        description="Pitfall 'price give-away': a key account's gross margin is more than this "
+        "many points below the company's (0.10 = 10 points).",
+    )
+    payment_giveaway_ratio: float = Field(
+        1.5,
+        ge=1,
+        description="Pitfall 'payment-term give-away': a key account takes more than this many "
+        "times the company's average days to pay.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TieringSettings:
+        if not self.strategic >= self.core >= self.developing:
+            raise ValueError("tier thresholds must satisfy strategic >= core >= developing")
+        return self
 
 
 class IndustryWeights(_Section):
@@ -426,10 +475,140 @@ class IndustrySettings(_Section):
     milestones: tuple[float, float, float] = Field(
         (0.3, 0.6, 0.9), description="Coverage milestones of a target list."
     )
+    min_scored_weight: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of the criteria weight that must be scored before an industry "
+        "gets a light (less: too little data, no light, no budget).",
+    )
+    min_deals: int = Field(
+        5,
+        ge=1,
+        description="Closed opportunities (won ones for the deal size) an industry needs "
+        "before its win rate and average deal size are scored.",
+    )
+    min_accounts: int = Field(
+        3,
+        ge=1,
+        description="Accounts with a known CAC (active in the prior TTM for retention) an "
+        "industry needs before its CAC and retention are scored.",
+    )
+    concentrated_top20: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Top-20 market share at which the concentration criterion scores 10 "
+        "(linear from 0; a fragmented industry scores low).",
+    )
+    nrr_floor: float = Field(
+        0.5,
+        ge=0,
+        description="Revenue retention (NRR) scoring 0; `retention.elite_nrr` scores 10.",
+    )
+    red_revenue_share: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="A red industry holding at least this share of TTM revenue is named.",
+    )
+    catch_all_labels: tuple[str, ...] = Field(
+        (
+            "商务服务",
+            "其他",
+            "其它",
+            "服务",
+            "综合",
+            "其他行业",
+            "services",
+            "service",
+            "other",
+            "others",
+            "business services",
+            "miscellaneous",
+        ),
+        description="Industry labels that are catch-alls by name (compared after the "
+        "normalisation of the near-duplicate check: case, width, spaces, 业/行业 suffixes).",
+    )
+    catch_all_share: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="A label holding at least this share of the customers is outsized.",
+    )
+    mixed_agreement: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="A label's customers buy a very mixed product pattern when fewer than "
+        "this share have the label's most common top product line; outsized and mixed is a "
+        "catch-all.",
+    )
+    unknown_share: float = Field(
+        0.02,
+        ge=0,
+        le=1,
+        description="Share of customers without an industry at or above which it is a warning.",
+    )
+    near_duplicate_distance: int = Field(
+        1,
+        ge=0,
+        description="Largest edit distance between two normalised labels that are near "
+        "duplicates (labels equal once normalised always are).",
+    )
+    near_duplicate_min_length: int = Field(
+        4,
+        ge=1,
+        description="Shortest normalised label the edit-distance rule applies to (short "
+        "labels such as 化工 / 化学 differ by one character and are different industries).",
+    )
+
+
+class DiagnosisAssetWeights(_Section):
+    """Weights of the asset-quality inputs (METRICS §11), re-normalised over the scored ones.
+
+    The four themes weigh the same by default: concentration (top-1 share and HHI), true
+    margin, retention (GRR and NRR) and LTV/CAC.
+    """
+
+    top1_share: float = Field(0.5, ge=0, description="The largest customer's share of revenue.")
+    hhi: float = Field(0.5, ge=0, description="The HHI of customer revenue shares.")
+    true_margin: float = Field(1.0, ge=0, description="The company's true (contribution) margin.")
+    grr: float = Field(0.5, ge=0, description="Gross revenue retention, TTM.")
+    nrr: float = Field(0.5, ge=0, description="Net revenue retention, TTM.")
+    ltv_to_cac: float = Field(1.0, ge=0, description="The company's LTV / CAC.")
+
+
+class DiagnosisInsightWeights(_Section):
+    """Weights of the relationship-insight inputs (METRICS §11), re-normalised over the scored."""
+
+    multithreading: float = Field(
+        1.0, ge=0, description="Mean share of the core departments reached per active account."
+    )
+    survey_coverage: float = Field(
+        1.0, ge=0, description="Share of active accounts with a survey in the window."
+    )
+    interaction_recency: float = Field(
+        1.0,
+        ge=0,
+        description="Share of active accounts with an interaction in relationships.active_days.",
+    )
+    churn_model: float = Field(
+        1.0, ge=0, description="Whether the churn model ranks, and how well (backtest ROC-AUC)."
+    )
+
+
+Scale = tuple[float, float, float]
 
 
 class DiagnosisSettings(_Section):
-    """The company diagnosis (METRICS §11)."""
+    """The company diagnosis (METRICS §11).
+
+    Each input of a score is mapped to 0–100 by a piecewise-linear scale given as the three
+    raw values that score 0, 50 and 100 (in that order; decreasing when lower is better), and
+    held at 0 or 100 beyond its ends. The middle anchor is the seed's threshold, so an input
+    exactly at it sits on the default ``high`` line.
+    """
 
     high: float = Field(
         50,
@@ -437,6 +616,61 @@ class DiagnosisSettings(_Section):
         le=100,
         description="Asset quality and relationship insight are high at or above this score.",
     )
+    asset_weights: DiagnosisAssetWeights = Field(default_factory=DiagnosisAssetWeights)
+    insight_weights: DiagnosisInsightWeights = Field(default_factory=DiagnosisInsightWeights)
+    top1_share_scale: Scale = Field(
+        (0.50, 0.30, 0.10),
+        description="Top-1 share scoring 0, 50 and 100: above 30% the seed's 'shadow "
+        "department' alert (audit.top1_alert).",
+    )
+    hhi_scale: Scale = Field(
+        (2500.0, 1800.0, 1000.0),
+        description="HHI scoring 0, 50 and 100: 1800 and 1000 are the DOJ/FTC 2023 bands, "
+        "2500 the 2010 'highly concentrated' line.",
+    )
+    true_margin_scale: Scale = Field(
+        (0.0, 0.10, 0.25),
+        description="Company true margin scoring 0, 50 and 100: nothing left, 10%, and the "
+        "seed's 25% company average.",
+    )
+    grr_scale: Scale = Field(
+        (0.70, 0.85, 0.95), description="Gross revenue retention scoring 0, 50 and 100."
+    )
+    nrr_scale: Scale = Field(
+        (0.80, 1.00, 1.20),
+        description="Net revenue retention scoring 0, 50 and 100: 100% keeps the base, 120% "
+        "is the seed's elite level.",
+    )
+    ltv_to_cac_scale: Scale = Field(
+        (1.0, 3.0, 5.0),
+        description="LTV / CAC scoring 0, 50 and 100: below 1 every customer loses money, 3 is "
+        "the seed's healthy line.",
+    )
+    multithreading_scale: Scale = Field(
+        (0.0, 1 / 3, 2 / 3),
+        description="Mean core-department coverage scoring 0, 50 and 100: none, two of six "
+        "departments (procurement and finance only), four of six.",
+    )
+    survey_coverage_scale: Scale = Field(
+        (0.0, 0.5, 1.0), description="Survey coverage scoring 0, 50 and 100 (linear)."
+    )
+    interaction_recency_scale: Scale = Field(
+        (0.0, 0.5, 1.0), description="Interaction recency share scoring 0, 50 and 100 (linear)."
+    )
+    churn_auc_scale: Scale = Field(
+        (0.5, 0.7, 0.9),
+        description="Churn-model backtest ROC-AUC scoring 0, 50 and 100: a coin toss, "
+        "acceptable, excellent. A model that refuses to rank scores 0.",
+    )
+
+    @model_validator(mode="after")
+    def _monotonic_scales(self) -> DiagnosisSettings:
+        for name in type(self).model_fields:
+            if name.endswith("_scale"):
+                low, mid, top = getattr(self, name)
+                if not (low < mid < top or low > mid > top):
+                    raise ValueError(f"diagnosis.{name} must be strictly monotonic: 0, 50, 100")
+        return self
 
 
 class ReportSettings(_Section):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -68,12 +69,16 @@ def company(tmp_path: Path) -> Contexts:
     )
 
 
+# Tier thresholds no account can reach: the index covers every account with units.
+NO_KEY_TIERS = {"strategic": 100.0, "core": 100.0}
+
+
 def by_account(result: penetration.PenetrationResult) -> pd.DataFrame:
     return result.accounts.set_index("account_id")
 
 
 def test_unit_penetration_by_hand(company: Contexts) -> None:
-    result = penetration.run(company())
+    result = penetration.run(company(tiering=NO_KEY_TIERS))
     accounts = by_account(result)
     assert list(accounts.index) == ["A", "G", "S"]  # N has no units
     assert accounts.total_units.tolist() == [3, 3, 2]
@@ -105,8 +110,10 @@ def test_unit_penetration_by_hand(company: Contexts) -> None:
 
 
 def test_index_breadth_upsell_and_land_and_expand_by_hand(company: Contexts) -> None:
-    result = penetration.run(company())
+    result = penetration.run(company(tiering=NO_KEY_TIERS))
+    # No account reaches the core tier: the index falls back to every account with units.
     assert result.index_basis == "accounts_with_units"
+    assert result.index_accounts == 3
     assert result.index == pytest.approx((200 * 2 / 3 + 400 * 2 / 3 + 100 * 0.5) / 700)
     assert result.weighted_index == pytest.approx((200 * 0.4 + 100 * 0.25) / 300)
     accounts = by_account(result)
@@ -130,7 +137,7 @@ def test_index_breadth_upsell_and_land_and_expand_by_hand(company: Contexts) -> 
 
 
 def test_quarter_end_series_by_hand(company: Contexts) -> None:
-    result = penetration.run(company())
+    result = penetration.run(company(tiering=NO_KEY_TIERS))
     g = result.series[result.series.account_id == "G"]
     assert g.date.tolist() == [
         date(2024, 3, 31),
@@ -151,7 +158,7 @@ def test_quarter_end_series_by_hand(company: Contexts) -> None:
 
 
 def test_market_share_against_penetration_by_hand(company: Contexts) -> None:
-    result = penetration.run(company())
+    result = penetration.run(company(tiering=NO_KEY_TIERS))
     table = result.industries.set_index("industry")
     assert table.market_share.to_dict() == pytest.approx(
         {"auto": 1300 / 10000, "chem": 400 / 4000, "food": 0.0}
@@ -252,6 +259,29 @@ def expected_series(units: list[dict[str, Any]], as_of: date) -> list[tuple[date
     if points[-1][0] != as_of:
         points.append((as_of, sum(d <= as_of for d in days)))
     return points
+
+
+def test_index_narrows_to_the_strategic_and_core_tiers(company: Contexts) -> None:
+    ctx = company()
+    tiering = ctx.result("tiering")
+    accounts = by_account(penetration.run(company()))
+    chosen = accounts.index[:2]  # two of the three accounts with units, tiered by hand
+    tiers = tiering.accounts.assign(
+        tier=np.where(tiering.accounts.account_id.isin(chosen), "core", "general")
+    )
+    ctx._memo["result.tiering"] = dataclasses.replace(tiering, accounts=tiers)
+    result = penetration.run(ctx)
+    assert result.index_basis == "strategic_and_core"
+    assert result.index_accounts == 2
+    basis = accounts.loc[chosen]
+    expected = (basis.penetration * basis.revenue).sum() / basis.revenue.sum()
+    assert result.index == pytest.approx(expected)
+
+
+def test_demo_index_basis_is_the_strategic_and_core_tiers(demo_context: Contexts) -> None:
+    result = penetration.run(demo_context())
+    assert result.index_basis == "strategic_and_core"
+    assert 0 < result.index_accounts <= result.accounts_with_units
 
 
 def test_demo_penetration_matches_the_planted_units(demo_context: Contexts, demo_files) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import hypothesis.strategies as st
@@ -176,14 +177,16 @@ def test_company_black_hole_whale_bases_and_classes(small) -> None:
     assert result.base_overlap == pytest.approx(1 / 3, **EXACT)
 
     # Growth vs prior TTM: G 5000/5000 − 1 = 0, A 3000/2000 − 1 = .5, B 2000/999 − 1 = 1.002;
-    # mid-rank percentiles 100 × (rank − ½) / 3: 16.7, 50, 83.3. Profit high: A, B (≥ 4.18%).
+    # mid-rank percentiles 100 × (rank − ½) / 3: 16.7, 50, 83.3. The potential is §9's
+    # growth-potential dimension, here that percentile alone (no industries table gives the
+    # industry part). Profit high: A, B (≥ 4.18%).
     acc = result.accounts.set_index("account_id")
     assert acc.growth["B"] == pytest.approx(2000 / 999 - 1, **EXACT)
     assert acc.potential[["G", "A", "B"]].tolist() == pytest.approx([50 / 3, 50, 250 / 3], **EXACT)
     assert acc.abcd[["G", "A", "B"]].tolist() == ["D", "A", "A"]
     assert pd.isna(acc.abcd["C"])
     assert result.abcd.set_index("abcd").accounts.to_dict() == {"A": 2, "B": 0, "C": 0, "D": 1}
-    assert result.potential_basis == "revenue_growth"
+    assert result.potential_basis == "growth_potential"
     assert acc.loc["G", "name"] == "集团" and acc.loc["A", "industry"] == "电力"
     assert result.figures()["company"]["revenue"] == 10000.0
 
@@ -326,3 +329,28 @@ def test_demo_black_holes_are_the_planted_ones(
     rolled = prof.run(demo_context())
     assert set(rolled.black_holes.account_id) == set(truth["customers"])
     assert set(rolled.value_destroyers) >= set(truth["customers"])
+
+
+def test_abcd_potential_falls_back_to_revenue_growth_without_tiering(small) -> None:
+    ctx = small()
+    ctx._memo["result.tiering"] = None  # as if tiering could not run
+    result = prof.run(ctx)
+    acc = result.accounts.set_index("account_id")
+    assert result.potential_basis == "revenue_growth"
+    assert acc.potential[["G", "A", "B"]].tolist() == pytest.approx([50 / 3, 50, 250 / 3], **EXACT)
+
+
+def test_abcd_potential_is_the_growth_dimension_of_tiering(small) -> None:
+    ctx = small()
+    tiering = ctx.result("tiering")
+    # Replace the growth scores so that they differ from the revenue-growth percentiles: G
+    # (growth 0) high, B (the fastest grower) low.
+    scores = {"G": 90.0, "A": 10.0, "B": 40.0}
+    accounts = tiering.accounts.assign(growth=tiering.accounts.account_id.map(scores))
+    ctx._memo["result.tiering"] = dataclasses.replace(tiering, accounts=accounts)
+    result = prof.run(ctx)
+    acc = result.accounts.set_index("account_id")
+    assert result.potential_basis == "growth_potential"
+    assert acc.potential[["G", "A", "B"]].tolist() == [90.0, 10.0, 40.0]
+    # Profit high: A and B; potential high (≥ 50): G only. G low profit, high potential → C.
+    assert acc.abcd[["G", "A", "B"]].tolist() == ["C", "B", "B"]

@@ -62,6 +62,17 @@ SOURCES = {
     "silent_traitors": "silent_traitors",
     "churn_calibration": "churn_risk",
     "churn_risk": "churn_risk",
+    "pseudoscale_signals": "pseudoscale",
+    "project_sizes": "pseudoscale",
+    "samples_by_year": "pseudoscale",
+    "tier_scores": "tiering",
+    "tier_matrix": "tiering",
+    "portfolio_shape": "tiering",
+    "industry_lights": "industries",
+    "industry_budget": "industries",
+    "industry_milestones": "industries",
+    "diagnosis_quadrant": "diagnosis",
+    "diagnosis_inputs": "diagnosis",
 }
 
 
@@ -790,6 +801,7 @@ def test_hostile_names_from_the_data_are_escaped(chart: str, audit: dict[str, An
         ("relationships", "accounts"),
         ("silent_traitors", "accounts"),
         ("churn_risk", "accounts"),
+        ("tiering", "accounts"),
     ):
         node = hostile[key]
         for part in path:
@@ -801,6 +813,8 @@ def test_hostile_names_from_the_data_are_escaped(chart: str, audit: dict[str, An
         row["name"] = HOSTILE
     pen["whitespace_product_lines"][0]["product_line"] = HOSTILE
     pen["industries"][0]["industry"] = HOSTILE
+    for table in ("scores", "milestones"):
+        hostile["industries"][table][0]["industry"] = HOSTILE
     hostile["wallet_share"]["distribution"][0]["bucket"] = HOSTILE
     for row in hostile["relationships"]["relationship_map"]:
         row.update(employee=HOSTILE, department=HOSTILE)
@@ -808,6 +822,9 @@ def test_hostile_names_from_the_data_are_escaped(chart: str, audit: dict[str, An
     assert not any("<script" in s for s in text), chart
     nameless = {"pareto", "whale_curve", "revenue_bridge", "mrr_series", "probabilistic_stress"}
     nameless |= {"relationship_depth", "churn_calibration"}
+    nameless |= {"diagnosis_quadrant", "diagnosis_inputs"}  # scores and inputs, no names
+    nameless |= {"pseudoscale_signals", "project_sizes", "samples_by_year"}  # no names
+    nameless |= {"portfolio_shape"}  # layers of the portfolio, no names
     if chart not in nameless:
         assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in s for s in text), chart
 

@@ -107,6 +107,7 @@ class AuditContext:
         on others (the diagnosis reads concentration, retention, …; penetration reads the
         tiers), so that each runs once however many read it.
         """
+
         def compute() -> Any:
             wanted = spec(key)
             if not wanted.module or wanted.missing(self.tables):

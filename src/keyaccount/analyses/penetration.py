@@ -18,8 +18,9 @@ commercial invoices up to the as-of date; R_a is the account's TTM revenue.
   adoption up to the as-of date, plus the as-of date when it is not a quarter end (today's
   unit list: a unit not adopted yet is whitespace at every point).
 - **Key-account penetration index** = Σ R_a · penetration_a / Σ R_a over the basis accounts
-  with R_a > 0. METRICS takes the strategic and core tiers (§9); tiering does not exist yet,
-  so the basis is every account with units (``index_basis = "accounts_with_units"``).
+  with R_a > 0: the accounts with units in the strategic and core tiers of §9
+  (``index_basis = "strategic_and_core"``); when tiering did not run or none of those
+  accounts has units, every account with units (``index_basis = "accounts_with_units"``).
   ``weighted_index`` is the same mean of the weighted penetration (accounts that have one).
   The index series keeps today's weights R_a at every quarter end (an account counts 0 before
   its first adoption): how today's key accounts were penetrated over time.
@@ -57,6 +58,8 @@ from keyaccount.analyses.context import COMMERCIAL, AuditContext, months_back
 from keyaccount.analyses.money import float_frame
 
 INDEX_BASIS = "accounts_with_units"
+TIER_BASIS = "strategic_and_core"
+BASIS_TIERS = ("strategic", "core")
 LOW_INDEX = 0.5  # an index below this (half of the key accounts' units) is a warning
 QUADRANTS = {
     (True, True): "stronghold",
@@ -455,6 +458,7 @@ class PenetrationResult(Result):
 
     index: float | None  # revenue-weighted mean unit penetration over the basis accounts
     index_basis: str
+    index_accounts: int  # accounts the index averages over (the basis)
     weighted_index: float | None  # the same over the potential-weighted penetration
     accounts_with_units: int
     total_units: int
@@ -472,6 +476,22 @@ class PenetrationResult(Result):
     industries: pd.DataFrame  # market share vs penetration per industry
     share_threshold: float | None  # median market share of the 2×2
     penetration_threshold: float | None  # median penetration of the 2×2
+
+
+def index_accounts(ctx: AuditContext, accounts: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The accounts the index averages over (by account id), and the basis' name.
+
+    The strategic and core tiers' accounts with units; all accounts with units when tiering
+    did not run or none of them has units.
+    """
+    everyone = accounts.set_index("account_id")
+    tiering = ctx.result("tiering")
+    if tiering is None:
+        return everyone, INDEX_BASIS
+    tiers = tiering.accounts
+    key = set(tiers.account_id[tiers.tier.isin(BASIS_TIERS)].astype(str))
+    chosen = everyone[everyone.index.isin(key)]
+    return (chosen, TIER_BASIS) if len(chosen) else (everyone, INDEX_BASIS)
 
 
 def run(ctx: AuditContext) -> PenetrationResult:
@@ -498,7 +518,7 @@ def run(ctx: AuditContext) -> PenetrationResult:
     accounts["industry"] = attributes.industry.reindex(accounts.index)
     accounts = accounts.reset_index()[list(ACCOUNT_COLUMNS)]
 
-    basis = accounts.set_index("account_id")
+    basis, index_basis = index_accounts(ctx, accounts)
     index = penetration_index(basis.penetration, basis.revenue)
     weighted_index = penetration_index(basis.weighted_penetration, basis.revenue)
     series = penetration_series(units, ctx.as_of)
@@ -510,7 +530,8 @@ def run(ctx: AuditContext) -> PenetrationResult:
     result = PenetrationResult(
         findings=(),
         index=index,
-        index_basis=INDEX_BASIS,
+        index_basis=index_basis,
+        index_accounts=len(basis),
         weighted_index=weighted_index,
         accounts_with_units=len(accounts),
         total_units=int(accounts.total_units.sum()),
@@ -544,7 +565,7 @@ def _with_findings(result: PenetrationResult) -> PenetrationResult:
                 {
                     "index": result.index,
                     "threshold": LOW_INDEX,
-                    "accounts": result.accounts_with_units,
+                    "accounts": result.index_accounts,
                     "weighted_index": result.weighted_index,
                 },
             )

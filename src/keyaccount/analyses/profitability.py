@@ -28,8 +28,9 @@ ending with the as-of date's month: for an as-of date of 2025-06-15 that is July
 The company's figures are the sums over every account of the P&L (credit-note-only accounts
 included); its true margin is Σ contribution / Σ revenue. Value black holes, the whale curve,
 the revenue and profit bases and the ABCD classes follow §3; the ABCD potential is the
-percentile rank of revenue growth (TTM vs prior TTM) until the growth-potential dimension of
-§9 exists, and the result says so in ``potential_basis``.
+growth-potential dimension of §9 (``potential_basis = "growth_potential"``; an account it
+cannot score has low potential), or, when tiering cannot run, the percentile rank of revenue
+growth (TTM vs prior TTM; ``potential_basis = "revenue_growth"``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ TOP_DECILE = 0.10
 BASE_LEVEL = 0.80
 POTENTIAL_HIGH = 50.0
 POTENTIAL_BASIS = "revenue_growth"
+GROWTH_POTENTIAL_BASIS = "growth_potential"
 COMPONENTS = ("gross_margin", "rebates", "cost_to_serve", "financing_cost")
 PNL_COLUMNS = (
     "account_id",
@@ -524,7 +526,7 @@ def run(ctx: AuditContext) -> ProfitabilityResult:
     accounts["prior_revenue"] = prior_revenue.to_numpy()
     growth = revenue_growth(accounts.revenue, accounts.prior_revenue)
     accounts["growth"] = growth.where(active)
-    accounts["potential"] = percentile_rank(growth[active]).reindex(accounts.index)
+    accounts["potential"], basis = account_potential(ctx, accounts, growth, active)
     accounts["profit_high"] = (accounts.true_margin >= company.true_margin).where(active)
     classes = abcd_class(
         accounts.true_margin[active] >= company.true_margin,
@@ -564,8 +566,24 @@ def run(ctx: AuditContext) -> ProfitabilityResult:
         profit_base=tuple(profit_base),
         base_overlap=overlap,
         abcd=abcd,
-        potential_basis=POTENTIAL_BASIS,
+        potential_basis=basis,
     )
+
+
+def account_potential(
+    ctx: AuditContext, accounts: pd.DataFrame, growth: pd.Series, active: pd.Series
+) -> tuple[pd.Series, str]:
+    """Each active account's potential (0–100) and what measures it.
+
+    The growth-potential dimension of §9 when tiering runs (``growth_potential``), else the
+    percentile rank of revenue growth (``revenue_growth``). Inactive accounts have none.
+    """
+    tiering = ctx.result("tiering")
+    if tiering is not None:
+        scores = tiering.accounts.set_index("account_id").growth
+        potential = accounts.account_id.map(scores).astype(float).where(active)
+        return potential, GROWTH_POTENTIAL_BASIS
+    return percentile_rank(growth[active]).reindex(accounts.index), POTENTIAL_BASIS
 
 
 def pnl_with_attributes(ctx: AuditContext) -> pd.DataFrame:

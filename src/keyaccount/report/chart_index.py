@@ -6,9 +6,19 @@ own ``charts_<analysis>.py`` with a ``CHARTS`` mapping of its own, merged here.
 
 from __future__ import annotations
 
-from keyaccount.report import charts
+from keyaccount.report import (
+    charts,
+    charts_diagnosis,
+    charts_industries,
+    charts_pseudoscale,
+    charts_tiering,
+)
 from keyaccount.report.charts import ChartFn
 
 CHARTS: dict[str, ChartFn] = {
     **charts.CHARTS,
+    **charts_pseudoscale.CHARTS,
+    **charts_tiering.CHARTS,
+    **charts_industries.CHARTS,
+    **charts_diagnosis.CHARTS,
 }

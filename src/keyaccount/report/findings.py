@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from keyaccount.report.i18n import N_, Locale
+from keyaccount.report.words import COLUMN_LABELS, WORDS
 
 Values = Mapping[str, Any]
 Phrase = Callable[[Values, str, Locale], str]
@@ -108,7 +109,213 @@ def _retention(subject: str) -> dict[str, Phrase]:
     }
 
 
+def _industry_lights(v: Values, name: str, loc: Locale) -> str:
+    """How many industries got each light, and what the green ones bring."""
+    if not v["green"]:
+        return loc._(
+            "No industry scores green: {yellow} are yellow and {red} red, so no industry "
+            "has earned a focus yet."
+        ).format(yellow=loc.count(v["yellow"]), red=loc.count(v["red"]))
+    return loc._(
+        "{green} industries score green (key: {name}), {yellow} yellow and {red} red; the green "
+        "ones bring {share} of revenue."
+    ).format(
+        green=loc.count(v["green"]),
+        name=name,
+        yellow=loc.count(v["yellow"]),
+        red=loc.count(v["red"]),
+        share=loc.percent(v["green_revenue_share"]),
+    )
+
+
+def _catch_all(v: Values, _name: str, loc: Locale) -> str:
+    """A catch-all industry label, the evidence and the level-2 advice."""
+    text = loc._(
+        "'{label}' is a catch-all label: {customers} customers ({share}) are filed under it."
+    ).format(label=v["label"], customers=loc.count(v["customers"]), share=loc.percent(v["share"]))
+    if v.get("mixed") and v.get("top_line_agreement") is not None:
+        text += " " + loc._(
+            "Only {agreement} of them share its most common product line, so it groups "
+            "unlike businesses and its figures describe none of them."
+        ).format(agreement=loc.percent(v["top_line_agreement"], 0))
+    if v.get("level2_values"):
+        text += " " + loc._(
+            "{level2} of them carry a level-2 industry ({values} values): analyse and "
+            "target them at level 2."
+        ).format(level2=loc.percent(v["level2_share"], 0), values=loc.count(v["level2_values"]))
+    else:
+        text += " " + loc._(
+            "Record a level-2 industry for them before drawing conclusions from this label."
+        )
+    return text
+
+
+QUADRANT_SENTENCES = {
+    "lighthouse": N_(
+        "Asset quality scores {assets} and relationship insight {insight} (high from {high}): "
+        "a lighthouse company, with profitable, healthy customers it understands deeply."
+    ),
+    "anxious_provider": N_(
+        "Asset quality scores {assets} and relationship insight {insight} (high from {high}): "
+        "an anxious service provider, close to its customers but not earning from them."
+    ),
+    "growth_machine": N_(
+        "Asset quality scores {assets} and relationship insight {insight} (high from {high}): "
+        "a crude growth machine, buying revenue without knowing why customers come or go."
+    ),
+    "silent_cash_cow": N_(
+        "Asset quality scores {assets} and relationship insight {insight} (high from {high}): "
+        "a silent cash cow, with customers that pay well but relationships too cold to see "
+        "them change."
+    ),
+}
+"""The diagnosis quadrant as a sentence (``diagnosis.quadrant``)."""
+STAGES = {
+    0: N_("not yet replicable"),
+    1: N_("stage 1, replicable"),
+    2: N_("stage 2, compounding"),
+    3: N_("stage 3, scaling"),
+}
+"""The roadmap stages of seed 000 (``pseudoscale.stage``)."""
+
+
+def _score_phrase(what: str) -> Phrase:
+    """``diagnosis.asset_quality`` / ``.relationship_insight``: the score and its weakest input."""
+
+    def phrase(v: Values, _n: str, loc: Locale) -> str:
+        return loc._(what).format(
+            score=loc.number(v["score"], 0),
+            scored=loc.count(v["scored"]),
+            inputs=loc.count(v["inputs"]),
+            weakest=loc.word(WORDS, v.get("weakest")),
+            weakest_score=loc.number(v.get("weakest_score"), 0),
+        )
+
+    return phrase
+
+
+def _diagnosis_quadrant(v: Values, _n: str, loc: Locale) -> str:
+    sentence = QUADRANT_SENTENCES[str(v["quadrant"])]
+    return loc._(sentence).format(
+        assets=loc.number(v["asset_quality"], 0),
+        insight=loc.number(v["relationship_insight"], 0),
+        high=loc.number(v["high"], 0),
+    )
+
+
+def _diagnosis_focus(v: Values, name: str, loc: Locale) -> str:
+    return loc._(
+        "The {accounts} focus accounts ({names}) bring {share} of revenue and buy {depth} "
+        "product lines each on average."
+    ).format(
+        accounts=loc.count(v["accounts"]),
+        names=name,
+        share=loc.percent(v.get("revenue_share")),
+        depth=loc.number(v.get("use_case_depth"), 1),
+    )
+
+
+def _diagnosis_stage(v: Values, _n: str, loc: Locale) -> str:
+    code = v.get("stage")
+    stage = loc._(STAGES[int(code)]) if code in STAGES else str(code)
+    if v.get("pseudo_scale"):
+        return loc._(
+            "On the roadmap the company is {stage}, and its volume is pseudo-scale."
+        ).format(stage=stage)
+    return loc._("On the roadmap the company is {stage}.").format(stage=stage)
+
+
+# The pseudo-scale verdict, one sentence per verdict code.
+VERDICT_SENTENCES = {
+    "pseudo_scale": N_(
+        "Pseudo-scale: {fired} of the {evaluated} signals tested fired ({signals}); the "
+        "number of projects and customers overstates how much the market values the "
+        "product."
+    ),
+    "not_pseudo_scale": N_(
+        "Not pseudo-scale: {fired} of the {evaluated} signals tested fired ({signals}), "
+        "fewer than the {min_signals} that would make the call."
+    ),
+    "undetermined": N_(
+        "Pseudo-scale cannot be ruled out: {fired} of the {evaluated} signals tested "
+        "fired ({signals}), and the missing data could add the rest."
+    ),
+}
+VERDICT_FALLBACK = N_("Pseudo-scale verdict: {fired} signals fired ({signals}).")
+
+
 PHRASES: dict[str, Phrase] = {
+    "diagnosis.quadrant": _diagnosis_quadrant,
+    "diagnosis.not_placed": lambda _v, _n, loc: loc._(
+        "The company cannot be placed on the customer-strategy map: asset quality or "
+        "relationship insight has no input with data."
+    ),
+    "diagnosis.asset_quality": _score_phrase(
+        N_(
+            "Customer asset quality scores {score} of 100 on {scored} of {inputs} inputs; the "
+            "weakest is {weakest} ({weakest_score})."
+        )
+    ),
+    "diagnosis.relationship_insight": _score_phrase(
+        N_(
+            "Relationship insight scores {score} of 100 on {scored} of {inputs} inputs; the "
+            "weakest is {weakest} ({weakest_score})."
+        )
+    ),
+    "diagnosis.actions": lambda v, _n, loc: loc._(
+        "The findings call for {actions} actions, {urgent} of them urgent; the first: {first}."
+    ).format(
+        actions=loc.count(v["actions"]),
+        urgent=loc.count(v["urgent"]),
+        first=loc.word(WORDS, v["first"]),
+    ),
+    "diagnosis.focus": _diagnosis_focus,
+    "diagnosis.stage": _diagnosis_stage,
+    "industries.lights": _industry_lights,
+    "industries.red_revenue": lambda v, name, loc: loc._(
+        "{count} red industries ({name}) still bring {share} of revenue: check whether the "
+        "effort there pays, and serve them rather than pursue them."
+    ).format(count=loc.count(v["industries"]), name=name, share=loc.percent(v["revenue_share"])),
+    "industries.catch_all": _catch_all,
+    "industries.near_duplicate": lambda v, _n, loc: loc._(
+        "'{label}' ({label_customers} customers) looks like another spelling of '{canonical}' "
+        "({canonical_customers} customers); merge them into one label."
+    ).format(
+        label=v["label"],
+        canonical=v["canonical"],
+        label_customers=loc.count(v["label_customers"]),
+        canonical_customers=loc.count(v["canonical_customers"]),
+    ),
+    "industries.unknown": lambda v, _n, loc: loc._(
+        "{customers} customers ({share}) have no industry recorded; the traffic light leaves "
+        "them out."
+    ).format(customers=loc.count(v["customers"]), share=loc.percent(v["share"])),
+    "industries.budget": lambda v, _n, loc: loc._(
+        "Of the budget of {budget}, {green} goes to green industries, {yellow} to yellow ones "
+        "and {red} to red ones."
+    ).format(
+        budget=loc.money(v["budget"]),
+        green=loc.money(v["green"]),
+        yellow=loc.money(v["yellow"]),
+        red=loc.money(v["red"]),
+    ),
+    "industries.milestones": lambda v, _n, loc: loc._(
+        "The target lists hold {targets} accounts in {industries} industries; {share} of them "
+        "have been contacted so far."
+    ).format(
+        targets=loc.count(v["targets"]),
+        industries=loc.count(v["industries"]),
+        share=loc.percent(v["contacted_share"]),
+    ),
+    "industries.milestone_behind": lambda v, name, loc: loc._(
+        "{count} green industries ({name}) have contacted less than {milestone} of their target "
+        "list; {short} more contacts reach the first milestone."
+    ).format(
+        count=loc.count(v["industries"]),
+        name=name,
+        milestone=loc.percent(v["milestone"], 0),
+        short=loc.count(v["short"]),
+    ),
     "concentration.top1_over_threshold": lambda v, name, loc: loc._(
         "The largest customer, {name}, brings {share} of revenue, above the {threshold} alert line."
     ).format(name=name, share=loc.percent(v["share"]), threshold=loc.percent(v["threshold"], 0)),
@@ -370,6 +577,140 @@ PHRASES: dict[str, Phrase] = {
     ).format(
         loss=loc.money(v["expected_revenue_lost"]),
         share=loc.percent(v["expected_share_lost"]),
+    ),
+    "pseudoscale.no_projects": lambda v, _n, loc: loc._(
+        "No invoice carries a project number, so projects cannot be counted: the signals "
+        "'many projects' and 'small deals' and the stage are not evaluated."
+    ),
+    "pseudoscale.untagged_revenue": lambda v, _n, loc: loc._(
+        "{share} of the last twelve months' revenue ({revenue}) carries no project number and "
+        "is left out of the project figures."
+    ).format(share=loc.percent(v["share"]), revenue=loc.money(v["revenue"])),
+    "pseudoscale.projects": lambda v, _n, loc: loc._(
+        "{projects} projects brought revenue in the last twelve months, {per_customer} per "
+        "customer; the median project brought {median}, and {small} of them were small deals."
+    ).format(
+        projects=loc.count(v["projects"]),
+        per_customer=loc.number(v["per_customer"], 1),
+        median=loc.money(v["median_revenue"]),
+        small=loc.percent(v["small_share"]),
+    ),
+    "pseudoscale.sample_only": lambda v, _n, loc: loc._(
+        "{accounts} customers have only ever taken samples, POCs, pilots or free trials and never "
+        "placed an order ({share} of all customers). Counting them, the company has {with_} "
+        "customers; without them {without}: the customer count is inflated by {inflation}."
+    ).format(
+        accounts=loc.count(v["accounts"]),
+        share=loc.percent(v["share"]),
+        with_=loc.count(v["with_samples"]),
+        without=loc.count(v["without_samples"]),
+        inflation=loc.percent(v["inflation"]),
+    ),
+    "pseudoscale.poc_conversion": lambda v, _n, loc: loc._(
+        "{converted} of {accounts} new customers who ran a POC went on to order ({rate}), after "
+        "a median of {days} days; {pending} POCs of the last twelve months have not converted "
+        "yet."
+    ).format(
+        converted=loc.count(v["converted"]),
+        accounts=loc.count(v["accounts"]),
+        rate=loc.percent(v["rate"]),
+        days=loc.count(v["median_days"]),
+        pending=loc.count(v["pending"]),
+    ),
+    "pseudoscale.verdict": lambda v, _n, loc: loc._(
+        VERDICT_SENTENCES.get(str(v["verdict"]), VERDICT_FALLBACK)
+    ).format(
+        fired=loc.count(v["fired"]),
+        evaluated=loc.count(v["evaluated"]),
+        signals=loc.join([loc.word(WORDS, c) for c in str(v["signals"]).split(",") if c]) or "–",
+        min_signals=loc.count(v["min_signals"]),
+    ),
+    "pseudoscale.stage": lambda v, _n, loc: (
+        loc._(
+            "The stage cannot be told: without project numbers the stability of the deal size "
+            "is unknown."
+        )
+        if v["stage"] is None
+        else loc._("Stage {stage} of 3 ({name}). Evidence met: {met}.").format(
+            stage=loc.count(v["stage"]),
+            name=loc.word(WORDS, f"stage_{v['stage']}"),
+            met=loc.join([loc.word(WORDS, c) for c in str(v["met"]).split(",") if c]) or "–",
+        )
+    ),
+    "tiering.tiers": lambda v, _n, loc: loc._(
+        "Of {accounts} active customers, {strategic} score as strategic accounts, {core} as "
+        "core and {developing} as developing; the strategic and core tiers make {share} of "
+        "revenue."
+    ).format(
+        accounts=loc.count(v["accounts"]),
+        strategic=loc.count(v["strategic"]),
+        core=loc.count(v["core"]),
+        developing=loc.count(v["developing"]),
+        share=loc.percent(v["key_revenue_share"]),
+    ),
+    "tiering.not_scored": lambda v, _n, loc: loc._(
+        "No data scores {dimensions}, for any customer; the scores are re-weighted over the "
+        "other dimensions. A score_ column in the customer file can fill it."
+    ).format(
+        dimensions=loc.join(
+            [loc.word(COLUMN_LABELS, d) for d in str(v["dimensions"]).split(",") if d]
+        )
+    ),
+    "tiering.portfolio_shape": lambda v, _n, loc: loc._(
+        "The portfolio departs from the recommended shape (one anchor near 20% of revenue, "
+        "three to five core accounts at 5–10% each, a pool of growth accounts): largest "
+        "account {largest} ({anchor}); {core} core accounts ({core_status}); {growth} growth "
+        "accounts ({growth_status})."
+    ).format(
+        largest=loc.percent(v["largest_share"]),
+        anchor=loc.word(WORDS, v["anchor_status"]),
+        core=loc.count(v["core_accounts"]),
+        core_status=loc.word(WORDS, v["core_status"]),
+        growth=loc.count(v["growth_accounts"]),
+        growth_status=loc.word(WORDS, v["growth_status"]),
+    ),
+    "tiering.over_dependence": lambda v, name, loc: loc._(
+        "Over-dependence: {name} makes {share} of revenue, above the {threshold} a single "
+        "customer should carry."
+    ).format(
+        name=name, share=loc.percent(v["largest_share"]), threshold=loc.percent(v["threshold"], 0)
+    ),
+    "tiering.key_person": lambda v, name, loc: loc._(
+        "{accounts} key accounts hang on one person (one of our people holds the contact, or "
+        "a single contact on their side), among them {name}."
+    ).format(accounts=loc.count(v["accounts"]), name=name),
+    "tiering.price_giveaway": lambda v, name, loc: loc._(
+        "{accounts} key accounts buy at a gross margin more than {points} below the company's "
+        "{margin} (the lowest {lowest}), among them {name}: price given away for size."
+    ).format(
+        accounts=loc.count(v["accounts"]),
+        points=loc.points(v["points"], 0),
+        margin=loc.percent(v["company_gross_margin"]),
+        lowest=loc.percent(v["lowest_margin"]),
+        name=name,
+    ),
+    "tiering.payment_giveaway": lambda v, name, loc: loc._(
+        "{accounts} key accounts take more than {ratio} times the company's {days} days to pay "
+        "(the longest {longest} days), among them {name}: payment terms given away."
+    ).format(
+        accounts=loc.count(v["accounts"]),
+        ratio=loc.number(v["ratio"], 1),
+        days=loc.number(v["company_days"], 0),
+        longest=loc.number(v["longest_days"], 0),
+        name=name,
+    ),
+    "tiering.tier_changes": lambda v, name, loc: (
+        loc._(
+            "On a year ago, {promoted} customers moved up a tier and {demoted} moved down; "
+            "{dropped} strategic or core accounts slipped, among them {name}."
+        )
+        if v["dropped_key"]
+        else loc._("On a year ago, {promoted} customers moved up a tier and {demoted} moved down.")
+    ).format(
+        promoted=loc.count(v["promoted"]),
+        demoted=loc.count(v["demoted"]),
+        dropped=loc.count(v["dropped_key"]),
+        name=name,
     ),
 }
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from keyaccount.report.i18n import Locale
-from keyaccount.report.words import WORDS
+from keyaccount.report.i18n import N_, Locale
+from keyaccount.report.words import COLUMN_LABELS, WORDS
 
 Audit = Mapping[str, Any]
 
@@ -120,8 +120,15 @@ def profitability(audit: Audit, loc: Locale) -> list[str]:
     if p.get("potential_basis") == "revenue_growth":
         out.append(
             loc._(
-                "The ABCD classes measure potential by revenue growth for now; they switch to "
-                "the growth-potential score once key accounts are scored."
+                "The ABCD classes measure potential by revenue growth, because the key-account "
+                "scores of section 9 could not be computed."
+            )
+        )
+    elif p.get("potential_basis") == "growth_potential":
+        out.append(
+            loc._(
+                "Potential in the ABCD classes is the growth-potential score of section 9: the "
+                "customer's own growth and, where known, its industry's."
             )
         )
     return out
@@ -236,9 +243,40 @@ def penetration(audit: Audit, loc: Locale) -> list[str]:
     if p.get("index_basis") == "accounts_with_units":
         out.append(
             loc._(
-                "The index covers every account with known units for now; it narrows to the "
-                "strategic and core tiers once key accounts are scored."
+                "The index covers every account with known units, because no strategic or core "
+                "account of section 9 has units on record."
             )
+        )
+    elif p.get("index_basis") == "strategic_and_core":
+        out.append(
+            loc._(
+                "The index covers the strategic and core accounts of section 9 that have units "
+                "on record ({accounts} of them)."
+            ).format(accounts=loc.count(p.get("index_accounts")))
+        )
+    return out
+
+
+def tiering(audit: Audit, loc: Locale) -> list[str]:
+    """What the score weighs, and what not scored means."""
+    t = audit["tiering"]
+    out = [
+        loc._(
+            "A key account is not simply a large one. Each customer is scored 0–100 on ten "
+            "dimensions (revenue and profit, growth potential, strategic partnership, industry "
+            "influence, stability, authority, complexity, co-innovation, feedback and channel) "
+            "and the weighted score sets its tier. Serve the strategic tier through senior "
+            "management, the core tier through a dedicated team, and develop the next tier "
+            "on purpose."
+        )
+    ]
+    missing = t.get("dimensions_not_scored") or []
+    if missing:
+        out.append(
+            loc._(
+                "Dimensions with no data ({dimensions}) are not scored rather than counted as "
+                "zero; each customer's score is weighted over the dimensions it has."
+            ).format(dimensions=loc.join([loc.word(COLUMN_LABELS, d) for d in missing]))
         )
     return out
 
@@ -323,12 +361,177 @@ def churn_risk(audit: Audit, loc: Locale) -> list[str]:
     ]
 
 
+def pseudoscale(audit: Audit, loc: Locale) -> list[str]:
+    """Whether the project and customer counts mean market acceptance, and the stage."""
+    p = audit["pseudoscale"]
+    out = [
+        loc._(
+            "Many projects with little revenue each are a warning sign in B2B, not a strength: "
+            "customers do not value the product enough to buy again or buy more, so each "
+            "project stays small and the team is spread across customisations. Early market "
+            "share can be bought with samples; what counts is how deep the product goes inside "
+            "the key accounts."
+        )
+    ]
+    inflation = p.get("customer_inflation")
+    if inflation:
+        out.append(
+            loc._(
+                "Counted with the customers who only ever took samples or trials, the customer "
+                "base looks {inflation} larger than it is: quote {without} customers, not "
+                "{with_}."
+            ).format(
+                inflation=loc.percent(inflation),
+                without=loc.count(p.get("customers_without_samples_all")),
+                with_=loc.count(p.get("customers_with_samples_all")),
+            )
+        )
+    stage = p.get("stage")
+    advice = {
+        0: N_(
+            "Not yet replicable: first make the deal size stable and stop counting samples as "
+            "customers; until then a larger customer count says little about the market."
+        ),
+        1: N_(
+            "Replicable: deal sizes are stable and not propped up by samples, so each new "
+            "customer now means real acceptance. Next, grow repeat purchase inside the key "
+            "accounts."
+        ),
+        2: N_(
+            "Compounding: existing customers buy more often and new ones arrive by referral or "
+            "through partners, the cheapest growth there is. Protect retention while adding "
+            "delivery capacity."
+        ),
+        3: N_(
+            "Scaling: the customer count grows fast with stable deal sizes and healthy "
+            "retention; here more customers really do mean a stronger company, and delivery "
+            "capacity and standardisation set the pace."
+        ),
+    }
+    if stage in advice:
+        out.append(loc._(advice[stage]))
+    return out
+
+
+def industries(audit: Audit, loc: Locale) -> list[str]:
+    """What the lights are for, and the taxonomy to fix before trusting them."""
+    d = audit["industries"]
+    out = [
+        loc._(
+            "The traffic light weighs the market (investment activity, size and growth, how "
+            "concentrated it is), our own results there (win rate, deal size, CAC, retention) "
+            "and our fit; each criterion scores 0 to 10 and a criterion without data is left "
+            "out rather than counted as zero. Green industries are where people, reference "
+            "cases and marketing go; red ones are served, not pursued."
+        )
+    ]
+    labels = d.get("catch_all_labels") or []
+    if labels:
+        out.append(
+            loc._(
+                "Fix the taxonomy before acting on the lights: a catch-all label such as "
+                "{label} mixes several businesses, so its score describes none of them. Split "
+                "it at level 2 and merge labels spelled twice, then score again."
+            ).format(label=loc.join([f"“{x}”" if loc.lang == "zh" else f"'{x}'" for x in labels]))
+        )
+    else:
+        out.append(
+            loc._(
+                "The industry labels look usable: no label holds an outsized share of "
+                "customers who buy unlike each other."
+            )
+        )
+    if d.get("budget") is None:
+        out.append(
+            loc._(
+                "No budget was given: the split shows each industry's share of any budget "
+                "(run with --budget to see amounts)."
+            )
+        )
+    return out
+
+
+DIAGNOSIS_QUADRANTS = {
+    "lighthouse": N_(
+        "A lighthouse: customers are profitable and loyal, and the company understands how "
+        "their needs are changing. The challenge is to make this systematic rather than rely on "
+        "a few people's intuition."
+    ),
+    "anxious_provider": N_(
+        "An anxious service provider: the company knows its customers well, even indulges "
+        "them, but the customer base is lopsided or unprofitable and the customers set the "
+        "terms. Understanding has to become pricing power, which takes the courage to choose "
+        "customers."
+    ),
+    "growth_machine": N_(
+        "A crude growth machine: volume is bought at a high acquisition cost, customers leave, "
+        "and nobody knows why they come or go. This is a question of survival: stop expanding "
+        "blindly and dig deeper."
+    ),
+    "silent_cash_cow": N_(
+        "A silent cash cow: a base of stable, paying customers built over the years, but "
+        "relationships are distant and the company hardly sees how its customers are changing. "
+        "The risk is being disrupted: customers may leave together for a rival who understands "
+        "them better."
+    ),
+}
+
+
+def diagnosis(audit: Audit, loc: Locale) -> list[str]:
+    """The quadrant and the seed's actions, how the scores are built, the investor view."""
+    d = audit["diagnosis"]
+    out = []
+    if d.get("quadrant") in DIAGNOSIS_QUADRANTS:
+        paragraph = DIAGNOSIS_QUADRANTS[d["quadrant"]]
+        out.append(loc._(paragraph))
+        actions = [loc.word(WORDS, a) for a in d.get("quadrant_actions") or ()]
+        if actions:
+            out.append(
+                loc._("What the seed advises in this quadrant: {actions}.").format(
+                    actions=loc.join(actions)
+                )
+            )
+    out.append(
+        loc._(
+            "Each score averages its inputs on a 0–100 scale anchored on the seed's thresholds "
+            "(the largest customer at 30% of revenue, LTV/CAC at 3, NRR at 100% and the elite "
+            "120%); an input without data is left out and the other weights are scaled up. The "
+            "checklist turns every warning of this audit into an action naming the customers "
+            "or industries concerned."
+        )
+    )
+    focus = d.get("focus_accounts") or []
+    if focus:
+        out.append(
+            loc._(
+                "For investors: the focus is on {accounts} accounts ({lighthouses} of them "
+                "lighthouse customers) that bring {share} of revenue. Value is shown by "
+                "key-account penetration of {index} ({growth} over the year), net revenue "
+                "retention of {nrr} and {depth} product lines per focus account, rather than by "
+                "the number of customers or projects."
+            ).format(
+                accounts=loc.count(len(focus)),
+                lighthouses=loc.count(sum(1 for a in focus if a.get("lighthouse"))),
+                share=loc.percent(d.get("focus_revenue_share")),
+                index=loc.percent(d.get("penetration_index")),
+                growth=loc.points(d.get("penetration_growth")),
+                nrr=loc.percent(d.get("nrr")),
+                depth=loc.number(d.get("use_case_depth"), 1),
+            )
+        )
+    return out
+
+
 MEANINGS: dict[str, Callable[[Audit, Locale], list[str]]] = {
+    "diagnosis": diagnosis,
+    "pseudoscale": pseudoscale,
     "penetration": penetration,
+    "tiering": tiering,
     "wallet_share": wallet_share,
     "relationships": relationships,
     "silent_traitors": silent_traitors,
     "churn_risk": churn_risk,
+    "industries": industries,
     "concentration": concentration,
     "stress": stress,
     "profitability": profitability,

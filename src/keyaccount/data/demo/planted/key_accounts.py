@@ -13,7 +13,7 @@ from keyaccount.data.demo.customers import ROLE_KEY_ACCOUNT, Customers, make_ste
 from keyaccount.data.demo.days import Calendar
 from keyaccount.data.demo.lines import Lines
 from keyaccount.data.demo.segments import Segments, steady_segments
-from keyaccount.data.demo.vocabulary import COMMERCIAL, UNIT_TYPES_ZH
+from keyaccount.data.demo.vocabulary import COMMERCIAL, LISTED, SOE, UNIT_TYPES_ZH
 
 N_KEY_ACCOUNTS = 10
 
@@ -81,15 +81,25 @@ def plant_key_accounts(
         if first >= cal.start:
             segs.add(c, first, first, 1, 5e4)  # the first order lands the first unit
     cust.project_rate[idx], cust.project_slots[idx] = 0.8, 4
-    cust.lighthouse[idx[:4]] = True
-    cust.strategic[idx[:3]] = True
-    cust.joint_rnd[idx[::3]] = True
+    mark_strategic(cust, idx)
     return Units(
         **{
             k: np.array(v, dtype=object if k in ("code", "name", "unit_type") else np.int64)
             for k, v in rows.items()
         }
     )
+
+
+def mark_strategic(cust: Customers, idx: Arr) -> None:
+    """Mark the key accounts as the company's strategic accounts (METRICS §9 tiering).
+
+    战略合作, 标杆客户 and 联合研发 set, ownership listed or SOE in turn. Deterministic and
+    drawing nothing from the generator, so every other generated value stays the same.
+    """
+    cust.strategic[idx] = True
+    cust.lighthouse[idx] = True
+    cust.joint_rnd[idx] = True
+    cust.ownership[idx] = np.where(np.arange(len(idx)) % 2 == 0, LISTED, SOE)
 
 
 def apply_units(rng: np.random.Generator, lines: Lines, units: Units) -> None:

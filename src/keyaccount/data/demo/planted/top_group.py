@@ -37,6 +37,7 @@ def plant_top_group(
     cust.ownership[members] = [SOE, LISTED, SOE, PRIVATE][: len(members)]
     cust.lighthouse[parent] = True
     cust.strategic[members] = True
+    cust.joint_rnd[parent] = True  # the strategic anchor account (METRICS §9)
     cust.terms[members], cust.delay[members], cust.rebate[members] = 60, 5.0, 0.02
     cust.project_rate[members], cust.project_slots[members] = 0.8, 4
     cust.gross_margin[members] = np.nan

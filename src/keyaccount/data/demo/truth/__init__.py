@@ -17,6 +17,7 @@ from keyaccount.data.demo.truth.catch_all import catch_all_truth, product_patter
 from keyaccount.data.demo.truth.pre_sales import truth_pre_sales
 from keyaccount.data.demo.truth.relationships import truth_relationships
 from keyaccount.data.demo.truth.shrinkers import truth_shrinkers
+from keyaccount.data.demo.truth.strategic import truth_strategic
 from keyaccount.data.demo.truth.top_customer import truth_top_customer
 from keyaccount.data.demo.truth.units import truth_units
 from keyaccount.data.demo.vocabulary import COMMERCIAL
@@ -38,6 +39,9 @@ _DEFINITIONS = {
     "employee > 80% of the interactions in the TTM, or exactly one active contact",
     "wallet_years": "wallet year Y estimates the twelve months ending on the as-of day and "
     "month of year Y",
+    "strategic_accounts": "the key accounts with units and the top group (its parent's id) "
+    "carry 战略合作, 标杆客户 and 联合研发 (the group: its parent) and a listed or SOE "
+    "ownership; METRICS §9 tiering should place them in the strategic or core tier",
     "detected": "keys named detected list every customer meeting the definition, planted or not",
 }
 
@@ -66,6 +70,7 @@ def build_truth(co: Company, planted: dict[str, Any], files: dict[str, Any]) -> 
         "traitor_decoys": decoys,
         **truth_pre_sales(co, planted["sample_only"], planted["poc_converted"]),
         "key_accounts_with_units": truth_units(co),
+        "strategic_accounts": truth_strategic(co, planted["group"]),
         **truth_relationships(co, planted["relations"]),
         "catch_all_industry": {**catch_all_truth(cust), **product_patterns(cust, co.facts)},
         "background": background_truth(co),
