@@ -58,6 +58,23 @@ def test_percent_ratio_count_amount_and_dates() -> None:
     assert en.join(["A", "B"]) == "A, B"
 
 
+def test_money_ticks_drop_trailing_zeros() -> None:
+    zh, en = Locale("zh"), Locale("en")
+    ticks = [1e4, 1e5, 1e8, 2.5e8, 1.05e8, 12345, 5e3, 0]
+    assert [zh.money_tick(t) for t in ticks] == [
+        "1 万元", "10 万元", "1 亿元", "2.5 亿元", "1.05 亿元", "1.23 万元", "5,000 元", "0 元",
+    ]  # fmt: skip
+    assert [en.money_tick(t) for t in (1e6, 1.5e6, 2.5e5, 100)] == ["1 m", "1.5 m", "250 k", "100"]
+
+
+def test_tidy_closes_gaps_in_chinese_only() -> None:
+    zh, en = Locale("zh"), Locale("en")
+    assert zh.tidy("亏掉了 719.4 万元 的贡献。 其中 69% 已填写： 4 个") == (
+        "亏掉了 719.4 万元的贡献。其中 69% 已填写：4 个"
+    )
+    assert en.tidy("Lost 1.2m. Of them 69% are filed.") == "Lost 1.2m. Of them 69% are filed."
+
+
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown report language 'fr'"):
         Locale("fr")  # type: ignore[arg-type]

@@ -152,7 +152,7 @@ def money_axis(loc: Locale, values: Iterable[float | None]) -> dict[str, Any]:
     """Axis settings whose ticks are written by ``loc.money`` over the range of ``values``."""
     present = [v for v in values if v is not None and math.isfinite(v)] or [0.0]
     ticks = nice_ticks(min(present), max(present))
-    return {"tickmode": "array", "tickvals": ticks, "ticktext": [loc.money(t) for t in ticks]}
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [loc.money_tick(t) for t in ticks]}
 
 
 def percent_axis(title: str, **extra: Any) -> dict[str, Any]:

@@ -187,7 +187,7 @@ def tier_matrix(audit: Audit, loc: Locale) -> go.Figure | None:
         type="log",
         title={"text": loc._("Revenue, last 12 months (log scale)")},
         tickvals=ticks,
-        ticktext=[loc.money(t) for t in ticks],
+        ticktext=[loc.money_tick(t) for t in ticks],
     )
     fig.update_yaxes(range=[0, 100], title={"text": loc._("Key-account score")})
     return fig

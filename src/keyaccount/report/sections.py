@@ -26,7 +26,12 @@ Audit = Mapping[str, Any]
 SEVERITY_RANK = {"alert": 0, "warning": 1, "info": 2}
 SUMMARY_MIN, SUMMARY_MAX = 5, 8
 # Findings that repeat a summary-level finding account by account stay in their section.
-DETAIL_ONLY = {"profitability.black_hole", "ltv.segment_ltv_to_cac_unhealthy"}
+# (tiering.over_dependence restates concentration's top-1 alert for one account.)
+DETAIL_ONLY = {
+    "profitability.black_hole",
+    "ltv.segment_ltv_to_cac_unhealthy",
+    "tiering.over_dependence",
+}
 # The facts every summary states, whatever their severity.
 HEADLINES = {
     "concentration.hhi",

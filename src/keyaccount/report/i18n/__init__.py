@@ -32,7 +32,12 @@ Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 CATALOG_DIR = Path(__file__).parent
 BABEL_LOCALE = {"zh": "zh_CN", "en": "en"}
-CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+# "1.00 万元" → "1 万元", "2.50 亿元" → "2.5 亿元" (zeros after the decimal point, before a unit).
+TRAILING_ZEROS = re.compile(r"(\d)(?:\.0+|(\.\d*?[1-9])0+)(?=\s|$)")
+# A space between two Chinese characters, or after Chinese punctuation (。，：、“ …).
+CJK_GAP = re.compile(
+    r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])|(?<=[\u3001-\u303f\uff01-\uff60“”]) +"
+)
 
 
 def N_(message: str) -> str:
@@ -82,7 +87,8 @@ class Locale:
         """A finished sentence: in Chinese no space between two Chinese characters.
 
         Catalog sentences put spaces around placeholders (收入 {share} 的); when the value ends
-        in a Chinese unit (719.4 万元) the space before the next character must go.
+        in a Chinese unit (719.4 万元) the space before the next character must go, and so
+        must the space that joins two sentences after a Chinese full stop.
         """
         return CJK_GAP.sub("", text) if self.lang == "zh" else text
 
@@ -107,6 +113,10 @@ class Locale:
     def amount(self, value: float | None) -> str:
         """Money to the cent, as in tables: 1,234,567.89."""
         return self.number(value, 2)
+
+    def money_tick(self, value: float | None) -> str:
+        """:meth:`money` for an axis tick: no trailing zeros (1 万元, 2.5 亿元, 10 m)."""
+        return TRAILING_ZEROS.sub(r"\1\2", self.money(value))
 
     def money(self, value: float | None) -> str:
         """Money short enough for a sentence: 4.62 亿元 / 152.5 万元 in Chinese, 462.0 m in English.
