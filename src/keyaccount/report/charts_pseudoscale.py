@@ -37,8 +37,8 @@ SHARE_SIGNALS = {"small_deals", "low_repeat", "low_expansion", "sample_driven"}
 
 def _bucket_label(low: float, high: float | None, loc: Locale) -> str:
     if high is None:
-        return loc._("{low} or more").format(low=loc.money(low))
-    return loc._("{low} to {high}").format(low=loc.money(low), high=loc.money(high))
+        return loc._("{low} or more").format(low=loc.money_tick(low))
+    return loc._("{low} to {high}").format(low=loc.money_tick(low), high=loc.money_tick(high))
 
 
 def project_sizes(audit: Audit, loc: Locale) -> go.Figure | None:
@@ -89,7 +89,7 @@ def project_sizes(audit: Audit, loc: Locale) -> go.Figure | None:
         x=EDGES.index(1.0) + 0.5,
         line={"color": GREY, "width": 1, "dash": "dash"},
         annotation={
-            "text": loc._("small-deal line {amount}").format(amount=loc.money(small)),
+            "text": loc._("small-deal line {amount}").format(amount=loc.money_tick(small)),
             "font": {"size": 11, "color": GREY},
         },
         annotation_position="top",
