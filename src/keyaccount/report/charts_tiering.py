@@ -7,6 +7,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from keyaccount.analyses.tiering import DIMENSIONS
 from keyaccount.report.charts import (
     AMBER,
     BLUE,
@@ -26,33 +27,12 @@ from keyaccount.report.charts import (
     section,
 )
 from keyaccount.report.i18n import N_, Locale
+from keyaccount.report.words import COLUMN_LABELS
 
 TOP_ACCOUNTS = 30
 """The score chart's dropdown offers the best-scored accounts up to this many."""
-DIMENSIONS = (
-    "financial",
-    "growth",
-    "strategic",
-    "influence",
-    "stability",
-    "authority",
-    "complexity",
-    "co_innovation",
-    "feedback",
-    "channel",
-)
-DIMENSION_LABELS = {
-    "financial": N_("Financial"),
-    "growth": N_("Growth potential"),
-    "strategic": N_("Strategic partnership"),
-    "influence": N_("Industry influence"),
-    "stability": N_("Stability"),
-    "authority": N_("Authority"),
-    "complexity": N_("Complexity"),
-    "co_innovation": N_("Co-innovation"),
-    "feedback": N_("Feedback"),
-    "channel": N_("Channel"),
-}
+# The dimension names of the chart: the table's column labels, "growth" spelled out.
+DIMENSION_LABELS = {d: COLUMN_LABELS[d] for d in DIMENSIONS} | {"growth": N_("Growth potential")}
 TIER_LABELS = {
     "strategic": N_("Strategic"),
     "core": N_("Core"),
