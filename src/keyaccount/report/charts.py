@@ -160,6 +160,31 @@ def percent_axis(title: str, **extra: Any) -> dict[str, Any]:
     return {"title": {"text": title}, "tickformat": ".0%", **extra}
 
 
+def corner_label(
+    fig: go.Figure,
+    text: str,
+    corner: tuple[float, float, str, str],
+    colour: str,
+    size: int = 11,
+    opacity: float = 0.9,
+) -> None:
+    """Name a quadrant in its corner of the plot: ``corner`` = (x, y, xanchor, yanchor)."""
+    x, y, xanchor, yanchor = corner
+    fig.add_annotation(
+        text=text,
+        xref="x domain",
+        yref="y domain",
+        x=x,
+        y=y,
+        xanchor=xanchor,
+        yanchor=yanchor,
+        align=xanchor,
+        showarrow=False,
+        font={"size": size, "color": colour},
+        opacity=opacity,
+    )
+
+
 def layout(fig: go.Figure, title: str, height: int = HEIGHT, **extra: Any) -> go.Figure:
     """Apply the shared look: font, white background, margins, height, palette, title."""
     fig.update_layout(
@@ -1524,17 +1549,11 @@ def share_vs_penetration(audit: Audit, loc: Locale) -> go.Figure | None:
         fig.add_hline(y=pen_threshold, line={"color": GREY, "width": 1, "dash": "dash"})
     for code, (x, y, xanchor, yanchor) in QUADRANT_CORNERS.items():
         name, colour = QUADRANTS[code]
-        fig.add_annotation(
-            text=f"<b>{loc._(name)}</b><br>{loc._(QUADRANT_HINTS[code])}",
-            xref="x domain",
-            yref="y domain",
-            x=x,
-            y=y,
-            xanchor=xanchor,
-            yanchor=yanchor,
-            align=xanchor,
-            showarrow=False,
-            font={"size": 11, "color": colour},
+        corner_label(
+            fig,
+            f"<b>{loc._(name)}</b><br>{loc._(QUADRANT_HINTS[code])}",
+            (x, y, xanchor, yanchor),
+            colour,
             opacity=0.9,
         )
     low, high = min(shares), max(shares)

@@ -20,6 +20,7 @@ from keyaccount.report.charts import (
     RED,
     Audit,
     ChartFn,
+    corner_label,
     fact,
     hover,
     layout,
@@ -87,20 +88,15 @@ def diagnosis_quadrant(audit: Audit, loc: Locale) -> go.Figure | None:
     layout(fig, loc._("Customer strategy map"), height=480)
     for draw in (fig.add_hline, fig.add_vline):
         draw(high, line={"color": GREY, "width": 1, "dash": "dash"})
-    for code, (x, y, xanchor, yanchor) in CORNERS.items():
+    for code, corner in CORNERS.items():
         label, tone = QUADRANT_NAMES[code]
         weight = "<b>{}</b>" if code == placed else "{}"
-        fig.add_annotation(
-            text=weight.format(loc._(label)) + f"<br>{loc._(QUADRANT_HINTS[code])}",
-            xref="x domain",
-            yref="y domain",
-            x=x,
-            y=y,
-            xanchor=xanchor,
-            yanchor=yanchor,
-            align=xanchor,
-            showarrow=False,
-            font={"size": 12 if code == placed else 11, "color": tone},
+        corner_label(
+            fig,
+            weight.format(loc._(label)) + f"<br>{loc._(QUADRANT_HINTS[code])}",
+            corner,
+            tone,
+            size=12 if code == placed else 11,
             opacity=1.0 if code == placed else 0.7,
         )
     fig.update_xaxes(title={"text": loc._("Relationship insight (0–100)")}, **SCORE_AXIS)
