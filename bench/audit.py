@@ -1,7 +1,7 @@
 """Benchmark: the whole audit on a generated company, next to a single DuckDB scan (the floor).
 
     python bench/audit.py [--lines 5000000 20000000 50000000] [--customers 200000]
-                          [--skip churn_risk …]
+                          [--sections 1-5] [--skip churn_risk …]
 
 For each size it builds a workspace straight in SQL (no CSV round trip: the import has its
 own benchmark), then, each in a fresh process so peak memory is that step's own:
@@ -9,6 +9,10 @@ own benchmark), then, each in a fresh process so peak memory is that step's own:
   2. the audit: the one-pass account-month facts, the §7 churn model (timed apart because the
      stress test's probabilistic scenario and churn_risk share it), then every analysis, with
      per-step times.
+``--sections 1-5`` times the audit as issue 3 scopes it: only the analyses of METRICS
+sections 1 to 5, with the setting ``churn.simulations = 0`` (the documented switch that leaves
+the stress test's probabilistic scenario, and so the §7 churn model, out). Without it the
+whole audit runs with the workspace's settings.
 Prints the 1-minute load average before each size (the machine is shared: read figures taken
 under load with care), wall seconds, peak resident memory (ru_maxrss), the audit / floor
 ratio, and the per-step timings, so a step whose cost grows faster than the invoice lines
@@ -106,17 +110,21 @@ from keyaccount.audit import run_audit
 from keyaccount.analyses.registry import implemented
 ws = Workspace(__import__('pathlib').Path(sys.argv[1]))
 skip = set(filter(None, sys.argv[2].split(",")))
-only = [a.key for a in implemented() if a.key not in skip]
+low, high = (int(x) for x in sys.argv[3].split("-"))
+only = [a.key for a in implemented() if a.key not in skip and low <= a.section <= high]
+overrides = json.loads(sys.argv[4])
 t = time.perf_counter()
 backend = duckdb_backend(ws)
-ctx = AuditContext.create(backend, workspace_tables(backend), ws.settings())
+ctx = AuditContext.create(backend, workspace_tables(backend), ws.settings(overrides))
 steps = {"open + as-of": time.perf_counter() - t}
 t = time.perf_counter(); ctx.account_months; steps["facts (one scan)"] = time.perf_counter() - t
 try:  # the §7 churn model, memoised: stress (probabilistic scenario) and churn_risk share it
     from keyaccount.analyses.churn import scored_accounts
 except ImportError:
     scored_accounts = None
-if scored_accounts is not None and "churn_risk" not in skip:
+if scored_accounts is not None and (
+    "churn_risk" in only or ("stress" in only and ctx.settings.churn.simulations > 0)
+):
     t = time.perf_counter(); scored_accounts(ctx)
     steps["churn model (shared)"] = time.perf_counter() - t
 run = run_audit(ctx, only=only)
@@ -133,22 +141,34 @@ def main() -> None:
     parser.add_argument(
         "--skip", nargs="*", default=[], help="analyses to leave out of the audit (their keys)"
     )
+    parser.add_argument(
+        "--sections",
+        default=None,
+        help="only METRICS sections FIRST-LAST (e.g. 1-5, the issue's scope), with "
+        "churn.simulations = 0 (no probabilistic stress scenario, so no churn model)",
+    )
     args = parser.parse_args()
+    sections = args.sections or "1-99"
+    overrides = {"churn": {"simulations": 0}} if args.sections else {}
     rows = []
     for lines in args.lines:
         folder = build(args.dir / f"audit_{lines}", lines, args.customers)
         db = str(folder / "keyaccount.duckdb")
         load_before = os.getloadavg()[0]
         floor_s, floor_mb, _ = measured(FLOOR, db, FLOOR_SQL)
-        audit_s, audit_mb, out = measured(AUDIT, str(folder), ",".join(args.skip))
+        audit_s, audit_mb, out = measured(
+            AUDIT, str(folder), ",".join(args.skip), sections, json.dumps(overrides)
+        )
         steps = json.loads(out.strip().splitlines()[-1])
         rows.append((lines, floor_s, floor_mb, audit_s, audit_mb, steps))
         skipped = f" (without {', '.join(args.skip)})" if args.skip else ""
+        if args.sections:
+            skipped += f" (sections {args.sections}, churn.simulations = 0)"
         print(f"\n{lines:,} invoice lines, {args.customers:,} customers{skipped}")
         print(f"  load average before the run: {load_before:.2f}")
         print(f"  floor (one DuckDB scan)   {floor_s:7.2f} s  {floor_mb:7,.0f} MB")
         print(
-            f"  audit (whole, end to end) {audit_s:7.2f} s  {audit_mb:7,.0f} MB  "
+            f"  audit (end to end)        {audit_s:7.2f} s  {audit_mb:7,.0f} MB  "
             f"= {audit_s / floor_s:.1f}x floor"
         )
         for name, seconds in steps.items():

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from helpers import Contexts, hand_company
@@ -261,3 +262,69 @@ def test_high_risk_threshold_is_a_setting(demo_context: Contexts) -> None:
     assert len(stricter.high_risk_accounts) < len(default.high_risk_accounts)
     finding = next(f for f in stricter.findings if f.code == "churn_risk.high_risk")
     assert finding.values["threshold"] == 0.7
+
+
+def test_zero_simulations_leave_the_scenario_out_without_fitting_the_model(
+    demo_context: Contexts,
+) -> None:
+    from keyaccount.analyses import stress
+
+    ctx = demo_context(churn={"simulations": 0})
+    result = stress.run(ctx)
+    assert result.probabilistic is None
+    assert not any(f.code == "stress.probabilistic" for f in result.findings)
+    assert result.top1 is not None  # the deterministic scenarios stand
+    assert "churn.backtest" not in ctx._memo and "churn.history" not in ctx._memo
+    assert churn.run(ctx).probabilistic is None  # churn_risk itself still scores
+    assert churn.run(ctx).model_status == "ok"
+
+
+def _assert_same_features(engine: cm.History, reference: cm.History, backs: list[int]) -> None:
+    assert engine.features() == reference.features()
+    assert engine.observed_months == reference.observed_months
+    for back in backs:
+        new, old = cm.features_at(engine, back), cm.features_at(reference, back)
+        assert list(new.index) == list(old.index), back
+        assert list(new.columns) == list(old.columns)
+        numbers = [c for c in new.columns if c != "satisfied"]
+        np.testing.assert_allclose(
+            new[numbers].to_numpy(float), old[numbers].to_numpy(float), rtol=1e-12, atol=1e-9
+        )
+        assert new.satisfied.equals(old.satisfied)
+        windows = engine.windows_at(back).drop(columns="revenue_after")
+        reference_windows = reference.windows_at(back).drop(columns="revenue_after")
+        pd.testing.assert_frame_equal(windows, reference_windows, rtol=1e-12, check_dtype=False)
+
+
+def test_the_one_engine_pass_gives_the_reference_features_and_labels(
+    demo_context: Contexts, small: Contexts
+) -> None:
+    """Every cut-off's sums from the engine equal the per-cut-off pandas reference."""
+    for make in (demo_context, small):
+        ctx = make()
+        engine, reference = churn.churn_history(ctx), churn.reference_history(ctx)
+        assert engine.windows is not None
+        backs = sorted(engine.windows)
+        _assert_same_features(engine, reference, backs)
+        horizon = ctx.settings.churn.horizon_months
+        for back in (b for b in backs if b >= horizon):
+            new = cm.label_at(engine, back, horizon, 0.3)
+            assert new.equals(cm.label_at(reference, back, horizon, 0.3)), back
+        with pytest.raises(ValueError, match="horizon"):
+            cm.label_at(engine, backs[-1], horizon - 1, 0.3)  # windows of another horizon
+    assert len(backs) >= 2  # the small company: the as-of date and the test cut-off
+
+
+def test_demo_backtest_is_the_same_on_the_reference_history(demo_context: Contexts) -> None:
+    ctx = demo_context()
+    settings = ctx.settings.churn
+    args = (settings.horizon_months, settings.contraction, settings.min_train_cutoffs, 7)
+    new = cm.backtest(churn.churn_history(ctx), *args)
+    old = cm.backtest(churn.reference_history(ctx), *args)
+    assert new.status == old.status == "ok"
+    assert new.auc == pytest.approx(old.auc, rel=1e-9)
+    assert new.brier == pytest.approx(old.brier, rel=1e-9)
+    assert new.model is not None and old.model is not None
+    np.testing.assert_allclose(
+        new.model.coefficients().coefficient, old.model.coefficients().coefficient, rtol=1e-6
+    )

@@ -1,10 +1,12 @@
 """Churn risk (docs/metrics.md §7) and the probabilistic stress test (§2).
 
-The engine builds the per-account history the model reads (one narrow scan of commercial
-invoices per account and month, one per product line, one of paid invoices by paid month;
-surveys, interactions by department and day, and wallet estimates per account and year);
-:mod:`keyaccount.models.churn_model` computes the features at each cut-off, the labels, the
-time-split backtest and the scores — its docstring gives every definition.
+The engine computes, in one pass, the sums every feature and label reads for every cut-off
+the model uses (:func:`engine_windows`: commercial invoices per account and month — and per
+product line, and paid invoices per paid month — crossed with the cut-offs and aggregated per
+account × cut-off), so only the final per-account × cut-off matrix comes back; surveys,
+interactions by department and day, and wallet estimates per account and year are fetched as
+they are (small). :mod:`keyaccount.models.churn_model` computes the features from those sums,
+the labels, the time-split backtest and the scores — its docstring gives every definition.
 
 Per active account at the as-of date (commercial revenue in the TTM > 0):
 
@@ -24,14 +26,16 @@ High risk: a churn probability ≥ ``churn.high_risk`` (50%).
 ``churn.simulations`` seeded draws (``churn.seed``) give P5 / P50 / P95 of next-window revenue
 and contribution, an account that stays bringing its TTM revenue and TTM contribution
 (:func:`keyaccount.analyses.profitability.account_pnl`) again; the expected values are
-``Σ (1 − p) × value``. None when the model does not rank.
+``Σ (1 − p) × value``. None when the model does not rank, or when ``churn.simulations`` is 0
+(the scenario left out; the stress test then fits no churn model).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
@@ -40,11 +44,18 @@ from keyaccount.analyses.context import COMMERCIAL, AuditContext, months_back
 from keyaccount.analyses.money import float_frame
 from keyaccount.analyses.profitability import account_pnl
 from keyaccount.models.churn_model import (
+    HALF_YEAR,
+    HISTORY_MONTHS,
     OK,
+    PAYMENTS,
+    PRODUCT_LINES,
+    WINDOW_COLUMNS,
+    YEAR_MONTHS,
     Backtest,
     History,
     backtest,
     cutoff_date,
+    cutoff_plan,
     features_at,
     simulate_stays,
     top_factors,
@@ -79,16 +90,177 @@ def _sorted(frame: pd.DataFrame, *keys: str) -> pd.DataFrame:
     return frame.sort_values(["account_id", *keys], kind="mergesort").reset_index(drop=True)
 
 
-def monthly_activity(ctx: AuditContext) -> pd.DataFrame:
+def _months(ctx: AuditContext) -> ibis.Table:
     """Per account and month back: revenue, orders (positive invoices), their last day."""
     inv = _commercial_invoices(ctx)
     inv = inv.mutate(back=months_back(inv.date, ctx.as_of), positive=inv.amount > 0)
-    months = inv.group_by("account_id", "back").aggregate(
+    return inv.group_by("account_id", "back").aggregate(
         revenue=inv.amount.sum(),
         orders=inv.invoice_id.nunique(where=inv.positive),
         last_day=inv.date.max(where=inv.positive),
     )
-    frame = float_frame(months)
+
+
+def _lines(ctx: AuditContext) -> ibis.Table:
+    """Per account, month back and product line: commercial revenue."""
+    inv = _commercial_invoices(ctx)
+    inv = inv.filter(inv.product_line.notnull())
+    lines = inv.group_by(
+        "account_id", months_back(inv.date, ctx.as_of).name("back"), "product_line"
+    )
+    return lines.aggregate(revenue=inv.amount.sum())
+
+
+def _payments(ctx: AuditContext) -> ibis.Table:
+    """Per account and month back of the paid date: amount paid, Σ amount × days to pay."""
+    inv = _commercial_invoices(ctx)
+    as_of = ibis.literal(ctx.as_of)
+    paid = inv.filter(inv.amount > 0, inv.paid_date.notnull(), inv.paid_date <= as_of)
+    paid = paid.mutate(days=paid.paid_date.delta(paid.date, unit="day").cast("int64"))
+    paid = paid.filter(paid.days >= 0)
+    return paid.group_by(
+        "account_id", months_back(paid.paid_date, ctx.as_of).name("back")
+    ).aggregate(amount=paid.amount.sum(), amount_days=(paid.amount * paid.days).sum())
+
+
+@dataclass(frozen=True)
+class Activity:
+    """The per-account activity the churn model reads, cached in the engine (small tables).
+
+    ``months`` (:func:`_months`), ``lines`` (:func:`_lines`), ``payments``
+    (:func:`_payments`); each is built by its own narrow scan of the commercial invoices.
+    """
+
+    months: ibis.Table
+    lines: ibis.Table
+    payments: ibis.Table
+
+
+def activity(ctx: AuditContext) -> Activity:
+    """The three activity tables, each cached in the engine (dropped when no longer used)."""
+    return Activity(_months(ctx).cache(), _lines(ctx).cache(), _payments(ctx).cache())
+
+
+def source_facts(tables: Activity) -> tuple[int, frozenset[str]]:
+    """Months of commercial data back from the as-of date, and which optional sources exist.
+
+    Read from the cached activity: the payments source exists when an invoice with a positive
+    amount was paid (on or after its date) by the as-of date, the product-line source when a
+    commercial invoice names its product line.
+    """
+    oldest = tables.months.back.max().execute()
+    observed = 0 if oldest is None or pd.isna(oldest) else int(oldest) + 1
+    sources = set()
+    if int(tables.payments.count().execute()):
+        sources.add(PAYMENTS)
+    if int(tables.lines.count().execute()):
+        sources.add(PRODUCT_LINES)
+    return observed, frozenset(sources)
+
+
+def engine_windows(
+    ctx: AuditContext,
+    tables: Activity,
+    cutoffs: list[int],
+    horizon: int,
+    sources: frozenset[str],
+) -> dict[int, pd.DataFrame]:
+    """:func:`keyaccount.models.churn_model.cutoff_windows` of every cut-off, in one pass.
+
+    The per-account-month activity (and per product line, and payments by paid month) is
+    crossed with the cut-offs, each row kept where its month falls in a window the cut-off
+    reads (``horizon`` months after it to 36 before), and summed per account × cut-off with
+    one conditional sum per window — money stays exact decimals until it is fetched. Only the
+    accounts of each cut-off's population (revenue_ttm > 0) come back, as one frame per
+    cut-off indexed by sorted account id.
+    """
+    cut = ibis.memtable(pd.DataFrame({"cutoff": np.asarray(cutoffs, dtype="int64")}))
+    wallet = ctx.has("wallet")
+    span = 3 * YEAR_MONTHS if wallet else HISTORY_MONTHS
+
+    def crossed(table: ibis.Table, low: int, high: int) -> ibis.Table:
+        rows = table.cross_join(cut)
+        rows = rows.mutate(rel=rows.back - rows.cutoff)
+        return rows.filter(rows.rel >= low, rows.rel < high)
+
+    rows = crossed(tables.months, -horizon, span)
+    rel = rows.rel
+
+    def inside(column: str, start: int | ir.IntegerValue, length: int) -> ir.Value:
+        return rows[column].sum(where=(rel >= start) & (rel < start + length))
+
+    # The wallet year of cut-off c starts 12·⌈c/12⌉ months back: rel = that − c.
+    wallet_rel = (rows.cutoff + (YEAR_MONTHS - 1)) // YEAR_MONTHS * YEAR_MONTHS - rows.cutoff
+    sums = {
+        "revenue_0_6": inside("revenue", 0, HALF_YEAR),
+        "revenue_6_12": inside("revenue", HALF_YEAR, HALF_YEAR),
+        "revenue_prior_ttm": inside("revenue", YEAR_MONTHS, YEAR_MONTHS),
+        "revenue_after": inside("revenue", -horizon, horizon),
+        "orders_0_6": inside("orders", 0, HALF_YEAR),
+        "orders_6_12": inside("orders", HALF_YEAR, HALF_YEAR),
+        "orders_prior_ttm": inside("orders", YEAR_MONTHS, YEAR_MONTHS),
+        "last_day": rows.last_day.max(where=rel >= 0),
+    }
+    if wallet:
+        sums["wallet_revenue_recent"] = inside("revenue", wallet_rel, YEAR_MONTHS)
+        sums["wallet_revenue_prior"] = inside("revenue", wallet_rel + YEAR_MONTHS, YEAR_MONTHS)
+    windows = rows.group_by("account_id", "cutoff").aggregate(**sums)
+    # The TTM adds its two halves (exact: decimals, integers), two sums fewer per row.
+    windows = windows.mutate(
+        revenue_ttm=windows.revenue_0_6.fill_null(0) + windows.revenue_6_12.fill_null(0),
+        orders_ttm=windows.orders_0_6.fill_null(0) + windows.orders_6_12.fill_null(0),
+    )
+    windows = windows.filter(windows.revenue_ttm > 0)
+    keys = ["account_id", "cutoff"]
+    if PAYMENTS in sources:
+        paid = crossed(tables.payments, 0, YEAR_MONTHS)
+        first = paid.rel < HALF_YEAR
+        paid = paid.group_by(*keys).aggregate(
+            paid_amount_0_6=paid.amount.sum(where=first),
+            paid_days_0_6=paid.amount_days.sum(where=first),
+            paid_amount_6_12=paid.amount.sum(where=~first),
+            paid_days_6_12=paid.amount_days.sum(where=~first),
+        )
+        windows = _left(windows, paid, keys)
+    if PRODUCT_LINES in sources:
+        lines = crossed(tables.lines, 0, YEAR_MONTHS)
+        per_line = lines.group_by(*keys, "product_line").aggregate(revenue=lines.revenue.sum())
+        per_line = per_line.filter(per_line.revenue > 0)
+        windows = _left(
+            windows, per_line.group_by(*keys).aggregate(product_lines=ibis._.count()), keys
+        )
+    frame = float_frame(windows)
+    frame["account_id"] = frame.account_id.astype(str)
+    frame["last_day"] = pd.to_datetime(frame.last_day)
+    for column in WINDOW_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = np.nan  # a source that is absent
+        elif column.startswith("paid_"):
+            frame[column] = frame[column].astype(float)  # no paid invoice: NaN, not 0
+        elif column != "last_day":
+            frame[column] = frame[column].fillna(0).astype(float)  # nothing in the window
+    frame = frame.sort_values(["cutoff", "account_id"], kind="mergesort")
+    out = {}
+    for back in cutoffs:
+        part = frame[frame.cutoff == back]
+        out[back] = part.set_index(pd.Index(part.account_id, name="account_id"))[
+            list(WINDOW_COLUMNS)
+        ]
+    return out
+
+
+def _left(left: ibis.Table, right: ibis.Table, keys: list[str]) -> ibis.Table:
+    """Left join on ``keys``, keeping one copy of each key column."""
+    joined = left.left_join(right, keys)
+    return joined.drop(*[f"{k}_right" for k in keys if f"{k}_right" in joined.columns])
+
+
+def monthly_activity(ctx: AuditContext) -> pd.DataFrame:
+    """Per account and month back: revenue, orders (positive invoices), their last day.
+
+    The local frame of the reference path (:func:`reference_history`).
+    """
+    frame = float_frame(_months(ctx))
     frame["last_day"] = pd.to_datetime(frame.last_day)
     frame["orders"] = frame.orders.astype("int64")
     return _sorted(frame, "back")
@@ -96,26 +268,13 @@ def monthly_activity(ctx: AuditContext) -> pd.DataFrame:
 
 def product_line_activity(ctx: AuditContext) -> pd.DataFrame | None:
     """Per account, month back and product line: commercial revenue (None without lines)."""
-    inv = _commercial_invoices(ctx)
-    inv = inv.filter(inv.product_line.notnull())
-    lines = inv.group_by(
-        "account_id", months_back(inv.date, ctx.as_of).name("back"), "product_line"
-    )
-    frame = float_frame(lines.aggregate(revenue=inv.amount.sum()))
+    frame = float_frame(_lines(ctx))
     return None if frame.empty else _sorted(frame, "back", "product_line")
 
 
 def payment_activity(ctx: AuditContext) -> pd.DataFrame | None:
     """Per account and month of the paid date: amount paid and Σ amount × days to pay."""
-    inv = _commercial_invoices(ctx)
-    as_of = ibis.literal(ctx.as_of)
-    paid = inv.filter(inv.amount > 0, inv.paid_date.notnull(), inv.paid_date <= as_of)
-    paid = paid.mutate(days=paid.paid_date.delta(paid.date, unit="day").cast("int64"))
-    paid = paid.filter(paid.days >= 0)
-    sums = paid.group_by(
-        "account_id", months_back(paid.paid_date, ctx.as_of).name("back")
-    ).aggregate(amount=paid.amount.sum(), amount_days=(paid.amount * paid.days).sum())
-    frame = float_frame(sums)
+    frame = float_frame(_payments(ctx))
     return None if frame.empty else _sorted(frame, "back")
 
 
@@ -180,26 +339,71 @@ def first_days(ctx: AuditContext) -> pd.Series:
     return pd.concat([invoiced, declared], axis=1).min(axis=1).sort_index()
 
 
+def reference_history(ctx: AuditContext) -> History:
+    """The history as local per-account-month frames (the model's reference path).
+
+    The audit uses :func:`churn_history`, whose sums the engine computes; this one fetches
+    the monthly activity and lets :func:`keyaccount.models.churn_model.cutoff_windows`
+    compute them in pandas. Both give the same features (tests/analyses/test_churn.py).
+    """
+    months = with_account_codes(monthly_activity(ctx))
+    observed = int(months.back.max()) + 1 if len(months) else 0
+    return History(
+        as_of=ctx.as_of,
+        months=months,
+        first_day=first_days(ctx),
+        observed_months=observed,
+        product_lines=product_line_activity(ctx),
+        payments=payment_activity(ctx),
+        surveys=survey_answers(ctx),
+        interactions=interaction_days(ctx),
+        wallet=wallet_estimates(ctx),
+        active_days=ctx.settings.relationships.active_days,
+    )
+
+
 def churn_history(ctx: AuditContext) -> History:
-    """Everything the churn model reads, fetched once per context."""
+    """Everything the churn model reads, once per context.
+
+    The sums of every cut-off the backtest and the scores read (the as-of date, the test
+    cut-off and the refit cut-offs) come from :func:`engine_windows`, one engine pass over the
+    cached :func:`activity`.
+    """
 
     def build() -> History:
-        months = with_account_codes(monthly_activity(ctx))
-        observed = int(months.back.max()) + 1 if len(months) else 0
-        return History(
+        horizon = ctx.settings.churn.horizon_months
+        tables = activity(ctx)
+        observed, sources = source_facts(tables)
+        history = History(
             as_of=ctx.as_of,
-            months=months,
+            months=None,
             first_day=first_days(ctx),
             observed_months=observed,
-            product_lines=product_line_activity(ctx),
-            payments=payment_activity(ctx),
             surveys=survey_answers(ctx),
             interactions=interaction_days(ctx),
             wallet=wallet_estimates(ctx),
             active_days=ctx.settings.relationships.active_days,
+            window_sources=sources,
+            windows_horizon=horizon,
         )
+        plan = cutoff_plan(history, horizon)
+        cutoffs = sorted({0, plan.test, *plan.train, *plan.refit})
+        windows = (
+            engine_windows(ctx, tables, cutoffs, horizon, sources) if observed else {0: _empty()}
+        )
+        return replace(history, windows=windows)
 
     return ctx.memo("churn.history", build)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            c: pd.Series(dtype="datetime64[ns]" if c == "last_day" else float)
+            for c in WINDOW_COLUMNS
+        },
+        index=pd.Index([], name="account_id", dtype=object),
+    )
 
 
 def churn_backtest(ctx: AuditContext) -> Backtest:
@@ -322,7 +526,13 @@ def stress_inputs(ctx: AuditContext) -> pd.DataFrame | None:
 
 
 def probabilistic_stress(ctx: AuditContext) -> ProbabilisticStress | None:
-    """The §2 probabilistic scenario, or None when the churn model does not rank."""
+    """The §2 probabilistic scenario; None when the churn model does not rank.
+
+    Also None, without fitting the churn model, when ``churn.simulations`` is 0 (the setting
+    that leaves the scenario out).
+    """
+    if ctx.settings.churn.simulations == 0:
+        return None
     inputs = stress_inputs(ctx)
     if inputs is None:
         return None

@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -95,6 +95,29 @@ OPTIONAL_FEATURES = (  # each needs a source table; may be missing for an accoun
     "payment_days_trend",
 )
 BREADTH_FEATURE = "product_lines"
+
+PAYMENTS, PRODUCT_LINES = "payments", "product_lines"
+# The per-account sums of a cut-off every feature and label is computed from (see
+# :func:`cutoff_windows`); the engine computes them for every cut-off in one pass.
+WINDOW_COLUMNS = (
+    "revenue_0_6",
+    "revenue_6_12",
+    "revenue_ttm",
+    "revenue_prior_ttm",
+    "revenue_after",
+    "orders_0_6",
+    "orders_6_12",
+    "orders_ttm",
+    "orders_prior_ttm",
+    "last_day",
+    "wallet_revenue_recent",
+    "wallet_revenue_prior",
+    "paid_amount_0_6",
+    "paid_days_0_6",
+    "paid_amount_6_12",
+    "paid_days_6_12",
+    "product_lines",
+)
 
 OK = "ok"
 TOO_LITTLE_HISTORY = "too_little_history"
@@ -138,10 +161,16 @@ class History:
     back of the paid date, amount, amount_days = Σ amount × days to pay), ``surveys``
     (account_id, date, satisfaction in 0–1, satisfied), ``interactions`` (account_id, date,
     department; core departments only), ``wallet`` (account_id, year, spend).
+
+    ``windows``, when given, holds the :func:`cutoff_windows` of every cut-off the model
+    reads, computed elsewhere (the engine, in one pass: ``analyses/churn.py``); ``months``,
+    ``product_lines`` and ``payments`` are then not needed, and ``window_sources`` names
+    which of the payments and product-line sources exist; their revenue_after is
+    R[−windows_horizon, 0), the label's horizon.
     """
 
     as_of: date
-    months: pd.DataFrame
+    months: pd.DataFrame | None
     first_day: pd.Series
     observed_months: int
     product_lines: pd.DataFrame | None = None
@@ -150,20 +179,36 @@ class History:
     interactions: pd.DataFrame | None = None
     wallet: pd.DataFrame | None = None
     active_days: int = 180
+    windows: Mapping[int, pd.DataFrame] | None = None
+    window_sources: frozenset[str] = frozenset()
+    windows_horizon: int = 0
+
+    def has(self, source: str) -> bool:
+        """Whether the payments or the product-line source exists."""
+        frame = self.payments if source == PAYMENTS else self.product_lines
+        return frame is not None or source in self.window_sources
 
     def features(self) -> tuple[str, ...]:
         """The features this history supports, in a fixed order."""
         optional = {
-            "wallet_share_trend": self.wallet,
-            "satisfaction": self.surveys,
-            "active_departments": self.interactions,
-            "payment_days_trend": self.payments,
+            "wallet_share_trend": self.wallet is not None,
+            "satisfaction": self.surveys is not None,
+            "active_departments": self.interactions is not None,
+            "payment_days_trend": self.has(PAYMENTS),
         }
         names = list(CORE_FEATURES)
-        names += [name for name in OPTIONAL_FEATURES if optional[name] is not None]
-        if self.product_lines is not None:
+        names += [name for name in OPTIONAL_FEATURES if optional[name]]
+        if self.has(PRODUCT_LINES):
             names.append(BREADTH_FEATURE)
         return tuple(names)
+
+    def windows_at(self, back: int) -> pd.DataFrame:
+        """The :func:`cutoff_windows` of cut-off ``back`` (precomputed when given)."""
+        if self.windows is None:
+            return cutoff_windows(self, back)
+        if back not in self.windows:
+            raise KeyError(f"no precomputed windows for cut-off {back}")
+        return self.windows[back]
 
     def usable(self, back: int) -> bool:
         """Whether the data reach back the 24 months the features of cut-off ``back`` read."""
@@ -200,8 +245,73 @@ def window_sum(frame: pd.DataFrame, column: str, start: int, months: int) -> pd.
 
 def population(history: History, back: int) -> pd.Index:
     """Accounts active in the 12 months before cut-off ``back`` (sorted account ids)."""
-    revenue = window_sum(history.months, "revenue", back, YEAR_MONTHS)
-    return pd.Index(sorted(revenue.index[revenue > 0]), name="account_id")
+    return history.windows_at(back).index
+
+
+def wallet_start(back: int) -> int:
+    """Month index where the latest wallet year ended by cut-off ``back`` starts: 12·⌈back/12⌉."""
+    return YEAR_MONTHS * -(-back // YEAR_MONTHS)
+
+
+def cutoff_windows(history: History, back: int) -> pd.DataFrame:
+    """The sums of cut-off ``back`` per account of its population, from ``history.months``.
+
+    The population is the accounts with revenue_ttm > 0, indexed by sorted account id.
+    Columns (:data:`WINDOW_COLUMNS`; ``R``/``O`` as in the module docstring, months counted
+    back from the cut-off): revenue_0_6 = R[0, 6), revenue_6_12, revenue_ttm = R[0, 12),
+    revenue_prior_ttm = R[12, 24), revenue_after = R[−horizon, 0) is left to the label
+    (NaN here: :func:`label_at` reads the months), orders_0_6, orders_6_12, orders_ttm,
+    orders_prior_ttm (the same windows of O), last_day (the latest positive commercial
+    invoice up to the cut-off), wallet_revenue_recent / wallet_revenue_prior (revenue of the
+    twelve months from :func:`wallet_start` and of the twelve before, counted back from the
+    as-of date; NaN without wallet estimates), paid_amount_0_6 / paid_days_0_6 /
+    paid_amount_6_12 / paid_days_6_12 (Σ amount and Σ amount × days to pay of the invoices
+    paid in those windows; NaN without any) and product_lines (product lines with positive
+    revenue in R[0, 12)'s months; NaN without product lines). Windows with nothing in them
+    are 0.
+
+    This is the reference definition; the engine computes the same sums for every cut-off at
+    once (:func:`keyaccount.analyses.churn.engine_windows`).
+    """
+    assert history.months is not None
+    months = history.months[history.months.back >= back]
+    ttm = window_sum(months, "revenue", back, YEAR_MONTHS)
+    accounts = pd.Index(sorted(ttm.index[ttm > 0]), name="account_id")
+
+    def total(frame: pd.DataFrame, column: str, start: int, length: int) -> pd.Series:
+        sums = window_sum(frame, column, start, length)
+        return sums.reindex(accounts, fill_value=0).astype(float)
+
+    out = pd.DataFrame(index=accounts)
+    for name, column, start, length in (
+        ("revenue_0_6", "revenue", 0, HALF_YEAR),
+        ("revenue_6_12", "revenue", HALF_YEAR, HALF_YEAR),
+        ("revenue_ttm", "revenue", 0, YEAR_MONTHS),
+        ("revenue_prior_ttm", "revenue", YEAR_MONTHS, YEAR_MONTHS),
+        ("orders_0_6", "orders", 0, HALF_YEAR),
+        ("orders_6_12", "orders", HALF_YEAR, HALF_YEAR),
+        ("orders_ttm", "orders", 0, YEAR_MONTHS),
+        ("orders_prior_ttm", "orders", YEAR_MONTHS, YEAR_MONTHS),
+    ):
+        out[name] = total(months, column, back + start, length)
+    out["revenue_after"] = np.nan
+    out["last_day"] = months.groupby("account_id").last_day.max().reindex(accounts)
+    start = wallet_start(back)
+    for name, first in (("wallet_revenue_recent", start), ("wallet_revenue_prior", start + 12)):
+        wallet = history.wallet is not None
+        out[name] = total(history.months, "revenue", first, YEAR_MONTHS) if wallet else np.nan
+    for first, suffix in ((back, "0_6"), (back + HALF_YEAR, "6_12")):
+        if history.payments is None:
+            amount = days = pd.Series(np.nan, index=accounts)
+        else:
+            amount = window_sum(history.payments, "amount", first, HALF_YEAR).reindex(accounts)
+            days = window_sum(history.payments, "amount_days", first, HALF_YEAR)
+            days = days.reindex(accounts)
+        out[f"paid_amount_{suffix}"] = amount.astype(float)
+        out[f"paid_days_{suffix}"] = days.astype(float)
+    lines = history.product_lines
+    out["product_lines"] = product_breadth(lines, back, accounts) if lines is not None else np.nan
+    return out[list(WINDOW_COLUMNS)]
 
 
 # --- Features --------------------------------------------------------------------------------
@@ -213,40 +323,39 @@ def features_at(history: History, back: int) -> pd.DataFrame:
     Indexed by account id (sorted); one column per feature of :meth:`History.features` (NaN
     where the source says nothing), plus the raw facts the rule-based signals read:
     revenue_ttm, revenue_prior_ttm, orders_ttm_count, orders_prior_ttm_count, orders_6m,
-    satisfied.
+    satisfied. Computed from the cut-off's :func:`cutoff_windows`.
     """
-    accounts = population(history, back)
+    windows = history.windows_at(back)
+    accounts = windows.index
     cutoff = pd.Timestamp(cutoff_date(history.as_of, back))
-    months = history.months[history.months.back >= back]
 
-    def total(column: str, start: int, length: int) -> pd.Series:
-        sums = window_sum(months, column, back + start, length)
-        return sums.reindex(accounts, fill_value=0).astype(float)
+    def total(column: str) -> pd.Series:
+        return windows[column].fillna(0).astype(float)
 
     out = pd.DataFrame(index=accounts)
-    last = months.groupby("account_id").last_day.max().reindex(accounts)
+    last = pd.to_datetime(windows.last_day)
     out["recency_days"] = (cutoff - last).dt.days.astype(float)
-    orders_ttm, orders_prior = total("orders", 0, 12), total("orders", 12, 12)
-    orders_6m, orders_6m_before = total("orders", 0, 6), total("orders", 6, 6)
+    orders_ttm, orders_prior = total("orders_ttm"), total("orders_prior_ttm")
+    orders_6m, orders_6m_before = total("orders_0_6"), total("orders_6_12")
     out["orders_ttm"] = np.log1p(orders_ttm)
     out["orders_trend"] = change(orders_6m, orders_6m_before)
-    revenue_ttm, revenue_prior = total("revenue", 0, 12), total("revenue", 12, 12)
+    revenue_ttm, revenue_prior = total("revenue_ttm"), total("revenue_prior_ttm")
     out["revenue_level"] = np.log1p(revenue_ttm.clip(lower=0.0))
-    out["revenue_trend_6m"] = change(total("revenue", 0, 6), total("revenue", 6, 6))
+    out["revenue_trend_6m"] = change(total("revenue_0_6"), total("revenue_6_12"))
     out["revenue_trend_ttm"] = change(revenue_ttm, revenue_prior)
     first = pd.to_datetime(history.first_day.reindex(accounts))
     out["tenure_years"] = ((cutoff - first).dt.days / DAYS_PER_YEAR).clip(lower=0.0)
     if history.wallet is not None:
-        out["wallet_share_trend"] = wallet_share_trend(history, back, accounts)
+        out["wallet_share_trend"] = wallet_share_trend(history, back, windows)
     satisfied = pd.Series(np.nan, index=accounts, dtype=object)
     if history.surveys is not None:
         out["satisfaction"], satisfied = latest_satisfaction(history.surveys, cutoff, accounts)
     if history.interactions is not None:
         out["active_departments"] = active_departments(history, cutoff, accounts)
-    if history.payments is not None:
-        out["payment_days_trend"] = payment_days_trend(history.payments, back, accounts)
-    if history.product_lines is not None:
-        out[BREADTH_FEATURE] = product_breadth(history.product_lines, back, accounts)
+    if history.has(PAYMENTS):
+        out["payment_days_trend"] = payment_days_trend(windows)
+    if history.has(PRODUCT_LINES):
+        out[BREADTH_FEATURE] = total("product_lines")
     out = out[list(history.features())]
     out["revenue_ttm"], out["revenue_prior_ttm"] = revenue_ttm, revenue_prior
     out["orders_ttm_count"], out["orders_prior_ttm_count"] = orders_ttm, orders_prior
@@ -255,28 +364,30 @@ def features_at(history: History, back: int) -> pd.DataFrame:
     return out
 
 
-def wallet_share_trend(history: History, back: int, accounts: pd.Index) -> pd.Series:
+def wallet_share_trend(history: History, back: int, windows: pd.DataFrame) -> pd.Series:
     """Share of the latest wallet year ended by the cut-off minus the year before's.
 
     Wallet year Y covers the months ``12·(as_of.year − Y) … + 11`` back; the latest ended by
     cut-off ``back`` starts at ``12·⌈back / 12⌉``. NaN without both estimates (or data).
+    ``windows``: the cut-off's :func:`cutoff_windows` (its wallet-year revenue).
     """
     assert history.wallet is not None
-    start = YEAR_MONTHS * -(-back // YEAR_MONTHS)
+    accounts = windows.index
+    start = wallet_start(back)
     year = history.as_of.year - start // YEAR_MONTHS
     spend = {
         int(y): part.groupby("account_id").spend.sum() for y, part in history.wallet.groupby("year")
     }
 
-    def share(first: int, wallet_year: int) -> pd.Series:
+    def share(first: int, wallet_year: int, column: str) -> pd.Series:
         if first + YEAR_MONTHS > history.observed_months:
             return pd.Series(np.nan, index=accounts)
-        revenue = window_sum(history.months, "revenue", first, YEAR_MONTHS)
-        revenue = revenue.reindex(accounts, fill_value=0).astype(float)
+        revenue = windows[column].fillna(0).astype(float)
         estimate = spend.get(wallet_year, pd.Series(dtype=float)).reindex(accounts)
         return revenue / estimate.astype(float).where(estimate > 0)
 
-    return share(start, year) - share(start + YEAR_MONTHS, year - 1)
+    recent = share(start, year, "wallet_revenue_recent")
+    return recent - share(start + YEAR_MONTHS, year - 1, "wallet_revenue_prior")
 
 
 def latest_satisfaction(
@@ -309,18 +420,19 @@ def active_departments(history: History, cutoff: pd.Timestamp, accounts: pd.Inde
     return counts.reindex(accounts, fill_value=0).astype(float)
 
 
-def payment_days_trend(payments: pd.DataFrame, back: int, accounts: pd.Index) -> pd.Series:
+def payment_days_trend(windows: pd.DataFrame) -> pd.Series:
     """Mean days to pay of invoices paid in the last 6 months minus those paid in the 6 before.
 
-    Amount-weighted; NaN when either half-year has no paid invoice.
+    Amount-weighted; NaN when either half-year has no paid invoice. ``windows``: the
+    cut-off's :func:`cutoff_windows` (paid amounts and amount × days per half-year).
     """
 
-    def mean_days(start: int) -> pd.Series:
-        amount = window_sum(payments, "amount", start, HALF_YEAR).reindex(accounts)
-        days = window_sum(payments, "amount_days", start, HALF_YEAR).reindex(accounts)
-        return (days / amount.where(amount > 0)).astype(float)
+    def mean_days(suffix: str) -> pd.Series:
+        amount = windows[f"paid_amount_{suffix}"].astype(float)
+        days = windows[f"paid_days_{suffix}"].astype(float)
+        return days / amount.where(amount > 0)
 
-    return mean_days(back) - mean_days(back + HALF_YEAR)
+    return mean_days("0_6") - mean_days("6_12")
 
 
 def product_breadth(lines: pd.DataFrame, back: int, accounts: pd.Index) -> pd.Series:
@@ -341,10 +453,20 @@ def label_at(history: History, back: int, horizon: int, contraction: float) -> p
     """
     if back < horizon:
         raise ValueError(f"the label of cut-off {back} needs {horizon} months after it")
-    accounts = population(history, back)
-    before = window_sum(history.months, "revenue", back, YEAR_MONTHS).reindex(accounts)
-    after = window_sum(history.months, "revenue", back - horizon, horizon)
-    after = after.reindex(accounts, fill_value=0).astype(float)
+    windows = history.windows_at(back)
+    accounts = windows.index
+    before = windows.revenue_ttm.astype(float)
+    if history.windows is not None:  # the engine's windows carry R[−horizon, 0)
+        if history.windows_horizon != horizon:
+            raise ValueError(
+                f"the windows were computed for a {history.windows_horizon}-month "
+                f"horizon, not {horizon}"
+            )
+        after = windows.revenue_after.fillna(0).astype(float)
+    else:
+        assert history.months is not None
+        after = window_sum(history.months, "revenue", back - horizon, horizon)
+        after = after.reindex(accounts, fill_value=0).astype(float)
     churned = after <= 0
     contracted = after <= (1.0 - contraction) * before.astype(float) * horizon / YEAR_MONTHS
     return (churned | contracted).astype(int).rename("label")
@@ -472,20 +594,38 @@ class LabelledCutoffs:
     _done: dict[int, tuple[pd.DataFrame, pd.Series]] = field(default_factory=dict)
 
     def one(self, back: int) -> tuple[pd.DataFrame, pd.Series]:
-        """Features and labels of cut-off ``back``, indexed by (account_id, cutoff)."""
+        """Features and labels of cut-off ``back``, both indexed by account_id (sorted)."""
         if back not in self._done:
-            features = features_at(self.history, back).assign(cutoff=back)
+            features = features_at(self.history, back)
             label = label_at(self.history, back, self.horizon, self.contraction)
-            label = label.to_frame().assign(cutoff=back).set_index("cutoff", append=True).label
-            self._done[back] = (features.set_index("cutoff", append=True), label)
+            self._done[back] = (features, label)
         return self._done[back]
 
     def stacked(self, backs: Iterable[int]) -> tuple[pd.DataFrame, pd.Series]:
-        """Features and labels of several cut-offs, rows ordered by cut-off then account."""
+        """The features and labels of several cut-offs, rows ordered by cut-off then account.
+
+        The features (the model's columns only) are indexed by account_id, the labels by
+        cutoff (the same rows in the same order). Built column by column with numpy: a
+        (account, cut-off) MultiIndex over a million rows costs more than the model.
+        """
+        backs = list(backs)
+        names = list(self.history.features())
         parts = [self.one(back) for back in backs]
         if not parts:
-            return pd.DataFrame(columns=list(self.history.features())), pd.Series(dtype=int)
-        return pd.concat([p[0] for p in parts]), pd.concat([p[1] for p in parts])
+            empty = pd.DataFrame(columns=names, index=pd.Index([], name="account_id"))
+            return empty, pd.Series(dtype=int, index=pd.Index([], name="cutoff"), name="label")
+        accounts = np.concatenate([p[0].index.to_numpy(dtype=object) for p in parts])
+        frame = pd.DataFrame(
+            {n: np.concatenate([p[0][n].to_numpy(dtype=float) for p in parts]) for n in names},
+            index=pd.Index(accounts, name="account_id"),
+        )
+        sizes = [len(p[1]) for p in parts]
+        labels = pd.Series(
+            np.concatenate([p[1].to_numpy() for p in parts]),
+            index=pd.Index(np.repeat(np.asarray(backs, dtype="int64"), sizes), name="cutoff"),
+            name="label",
+        )
+        return frame, labels
 
 
 def calibration_table(
@@ -561,7 +701,7 @@ def backtest(
     model = fit_model(train_x, train_y, features, seed)
     predicted = model.predict(test_x)
     observed = test_y.to_numpy()
-    keys = [str(k[0]) for k in test_x.index]
+    keys = [str(k) for k in test_x.index]
     refit_x, refit_y = labelled.stacked(plan.refit)
     return Backtest(
         status=OK,
