@@ -494,6 +494,7 @@ def fired_findings(ctx: AuditContext) -> list[tuple[str, Finding]]:
 def checklist(fired: Sequence[tuple[str, Finding]], names: Mapping[str, str]) -> pd.DataFrame:
     """The actions of the mapped findings that fired, with their findings and subjects."""
     actions: dict[str, _Action] = {}
+    seen: dict[str, set[str]] = {}  # each action's subjects, for a fast membership test
     for position, (analysis, finding) in enumerate(fired):
         entry = ACTIONS.get(finding.code)
         if entry is None:
@@ -507,7 +508,11 @@ def checklist(fired: Sequence[tuple[str, Finding]], names: Mapping[str, str]) ->
         for bag, item in ((action.findings, finding.code), (action.analyses, analysis)):
             if item not in bag:
                 bag.append(item)
-        action.subjects.extend(s for s in map(str, finding.subjects) if s not in action.subjects)
+        known = seen.setdefault(code, set())
+        for subject in map(str, finding.subjects):
+            if subject not in known:
+                known.add(subject)
+                action.subjects.append(subject)
     ordered = sorted(actions.items(), key=lambda kv: (SEVERITY_RANK[kv[1].severity], kv[1].first))
     rows = [
         {
@@ -598,26 +603,27 @@ def focus_accounts(ctx: AuditContext) -> tuple[str, pd.DataFrame]:
     lines = product_lines(ctx)
     flagged = lighthouses(ctx)
     total = float(conc.total_revenue) if conc is not None else 0.0
-    rows = []
-    for account in ids:
-        ttm = float(revenue.revenue.get(account, 0.0)) if account in revenue.index else 0.0
-        before = finite(prior.get(account))
-        rows.append(
-            {
-                "account_id": account,
-                "name": attrs.name.get(account) if account in attrs.index else None,
-                "industry": attrs.industry.get(account) if account in attrs.index else None,
-                "tier": tier_of.get(account),
-                "lighthouse": account in flagged,
-                "revenue": ttm,
-                "share": ttm / total if total > 0 else None,
-                "revenue_prior": before,
-                "growth": ttm / before - 1.0 if before else None,
-                "product_lines": int(lines.get(account, 0)),
-                "penetration": finite(penetration.get(account)),
-            }
-        )
-    frame = pd.DataFrame(rows, columns=list(FOCUS_COLUMNS))
+    index = pd.Index(ids, dtype=object)
+    ttm = revenue.revenue.reindex(index).astype(float).fillna(0.0)
+    before = prior.reindex(index).astype(float)
+    before = before.where(np.isfinite(before))
+    found = penetration.reindex(index).astype(float)
+    frame = pd.DataFrame(
+        {
+            "account_id": ids,
+            "name": attrs.name.reindex(index).to_numpy(),
+            "industry": attrs.industry.reindex(index).to_numpy(),
+            "tier": pd.Series(tier_of, dtype=object).reindex(index).to_numpy(),
+            "lighthouse": index.isin(list(flagged)),
+            "revenue": ttm.to_numpy(),
+            "share": (ttm / total).to_numpy() if total > 0 else None,
+            "revenue_prior": before.to_numpy(),
+            "growth": (ttm / before - 1.0).where(before.notna() & (before != 0)).to_numpy(),
+            "product_lines": lines.reindex(index).fillna(0).astype("int64").to_numpy(),
+            "penetration": found.where(np.isfinite(found)).to_numpy(),
+        },
+        columns=list(FOCUS_COLUMNS),
+    )
     if len(frame):
         order = np.lexsort((string_rank(frame.account_id), -frame.revenue.to_numpy(dtype=float)))
         frame = frame.iloc[order].reset_index(drop=True)

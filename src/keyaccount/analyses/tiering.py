@@ -450,8 +450,11 @@ def with_manual(dims: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.DataFrame, 
         use = manual.notna() if d in JUDGEMENT else manual.notna() & out[d].isna()
         out.loc[use, d] = manual[use]
         taken[d] = use
-    names = [[d for d in DIMENSIONS if row[d]] for _, row in taken.iterrows()]
-    return out, pd.Series(names, index=dims.index, dtype=object)
+    flags = taken.to_numpy()
+    names = pd.Series([[] for _ in range(len(flags))], index=dims.index, dtype=object)
+    for i in np.flatnonzero(flags.any(axis=1)):  # only the accounts scored by hand
+        names.iat[i] = [d for d, hand in zip(DIMENSIONS, flags[i], strict=True) if hand]
+    return out, names
 
 
 def scored_accounts(
