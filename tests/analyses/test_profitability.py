@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import hypothesis.strategies as st
 import pandas as pd
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 
 from helpers import Contexts, hand_company
 from keyaccount.analyses import profitability as prof
+from keyaccount.analyses.tiering import current_scores
 from keyaccount.config import ProfitabilitySettings
 from keyaccount.data.demo import DemoFiles
 
@@ -331,9 +333,21 @@ def test_demo_black_holes_are_the_planted_ones(
     assert set(rolled.value_destroyers) >= set(truth["customers"])
 
 
-def test_abcd_potential_falls_back_to_revenue_growth_without_tiering(small) -> None:
+def test_abcd_potential_falls_back_to_revenue_growth_without_tiering(
+    small, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = prof.spec
+
+    def without_tiering(key: str) -> Any:  # as if tiering needed a table the company lacks
+        found = real(key)
+        return (
+            dataclasses.replace(found, needs=(*found.needs, "absent"))
+            if key == "tiering"
+            else found
+        )
+
+    monkeypatch.setattr(prof, "spec", without_tiering)
     ctx = small()
-    ctx._memo["result.tiering"] = None  # as if tiering could not run
     result = prof.run(ctx)
     acc = result.accounts.set_index("account_id")
     assert result.potential_basis == "revenue_growth"
@@ -342,12 +356,12 @@ def test_abcd_potential_falls_back_to_revenue_growth_without_tiering(small) -> N
 
 def test_abcd_potential_is_the_growth_dimension_of_tiering(small) -> None:
     ctx = small()
-    tiering = ctx.result("tiering")
+    facts, scored = current_scores(ctx)
     # Replace the growth scores so that they differ from the revenue-growth percentiles: G
     # (growth 0) high, B (the fastest grower) low.
     scores = {"G": 90.0, "A": 10.0, "B": 40.0}
-    accounts = tiering.accounts.assign(growth=tiering.accounts.account_id.map(scores))
-    ctx._memo["result.tiering"] = dataclasses.replace(tiering, accounts=accounts)
+    scored = scored.assign(growth=scored.index.map(scores))
+    ctx._memo["tiering.current"] = (facts, scored)
     result = prof.run(ctx)
     acc = result.accounts.set_index("account_id")
     assert result.potential_basis == "growth_potential"

@@ -47,6 +47,7 @@ import pandas as pd
 from keyaccount.analyses.base import Finding, Result, string_rank
 from keyaccount.analyses.context import COMMERCIAL, AuditContext, attach, months_back
 from keyaccount.analyses.money import decimal_floats, float_frame
+from keyaccount.analyses.registry import spec
 from keyaccount.config import ProfitabilitySettings
 
 SERVE_CATEGORIES = ("service_team", "custom_rnd", "support", "retention", "other")
@@ -578,10 +579,12 @@ def account_potential(
     The growth-potential dimension of §9 when tiering runs (``growth_potential``), else the
     percentile rank of revenue growth (``revenue_growth``). Inactive accounts have none.
     """
-    tiering = ctx.result("tiering")
-    if tiering is not None:
-        scores = tiering.accounts.set_index("account_id").growth
-        potential = accounts.account_id.map(scores).astype(float).where(active)
+    if not spec("tiering").missing(ctx.tables):
+        from keyaccount.analyses.tiering import current_scores  # tiering reads the P&L here
+
+        growth_dimension = current_scores(ctx)[1].growth
+        scores = growth_dimension.set_axis(growth_dimension.index.astype(str))
+        potential = accounts.account_id.astype(str).map(scores).astype(float).where(active)
         return potential, GROWTH_POTENTIAL_BASIS
     return percentile_rank(growth[active]).reindex(accounts.index), POTENTIAL_BASIS
 

@@ -469,6 +469,18 @@ def scored_accounts(
     return facts, scores
 
 
+def current_scores(ctx: AuditContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`scored_accounts` as of the audit's as-of date, once per context.
+
+    Profitability's ABCD classes read the growth dimension from it without the tier changes'
+    second, year-earlier pass.
+    """
+    return ctx.memo(
+        "tiering.current",
+        lambda: scored_accounts(ctx, customer_marks(ctx), ctx.settings.tiering),
+    )
+
+
 # --- Portfolio shape, changes, pitfalls -------------------------------------------------------
 
 
@@ -660,7 +672,7 @@ def run(ctx: AuditContext) -> TieringResult:
     """Score the ten dimensions of every active account, tier them, compare with a year ago."""
     settings = ctx.settings.tiering
     marks = customer_marks(ctx)
-    facts, scores = scored_accounts(ctx, marks, settings)
+    facts, scores = current_scores(ctx)
     before = previous_context(ctx)
     _, prior = scored_accounts(before, marks, settings)
 
