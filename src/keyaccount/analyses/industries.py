@@ -69,6 +69,7 @@ from keyaccount.analyses.base import Finding, Result
 from keyaccount.analyses.context import COMMERCIAL, AuditContext
 from keyaccount.analyses.money import UNITS, float_frame
 from keyaccount.analyses.retention import net_revenue_retention, ttm_accounts
+from keyaccount.analyses.scores import renormalised_mean
 from keyaccount.config import IndustrySettings
 
 UNKNOWN = "(unknown)"
@@ -169,13 +170,11 @@ def weighted_total(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Dat
     ``scores`` has one column per criterion (NaN = not scored). ``scored_weight`` is the
     weight of the scored criteria over all weight (0 when every weight is 0).
     """
-    w = pd.Series({c: float(weights[c]) for c in scores.columns})
-    present = scores.notna()
-    used = present.mul(w, axis=1).sum(axis=1)
-    weighted = scores.fillna(0.0).mul(w, axis=1).sum(axis=1)
-    total = (weighted / used).where(used > 0)
+    w = np.array([float(weights[c]) for c in scores.columns])
+    mean, used = renormalised_mean(scores.to_numpy(dtype=float), w)
+    total = pd.Series(mean, index=scores.index)
     all_weight = float(w.sum())
-    scored = used / all_weight if all_weight > 0 else used * 0.0
+    scored = pd.Series(used / all_weight if all_weight > 0 else used * 0.0, index=scores.index)
     return pd.DataFrame({"total": total.clip(0.0, 10.0), "scored_weight": scored})
 
 

@@ -81,6 +81,7 @@ from keyaccount.analyses.base import Finding, Result, string_rank
 from keyaccount.analyses.context import COMMERCIAL, AuditContext, months_back
 from keyaccount.analyses.money import float_frame
 from keyaccount.analyses.profitability import account_pnl, percentile_rank, revenue_growth
+from keyaccount.analyses.scores import renormalised_mean
 from keyaccount.config import TieringSettings
 
 DIMENSIONS = (
@@ -170,26 +171,21 @@ def combine(parts: list[tuple[pd.Series, float]]) -> pd.Series:
     """The weighted mean of the parts scored (non-NaN) per row; NaN when none is."""
     frame = pd.concat([p.astype(float) for p, _ in parts], axis=1)
     weights = np.array([w for _, w in parts], dtype=float)
-    present = frame.notna().to_numpy()
-    total = (present * weights).sum(axis=1)
-    values = np.nan_to_num(frame.to_numpy()) * weights
-    out = np.where(total > 0, values.sum(axis=1) / np.where(total > 0, total, 1.0), np.nan)
-    return pd.Series(out, index=frame.index)
+    mean, _ = renormalised_mean(frame.to_numpy(dtype=float), weights)
+    return pd.Series(mean, index=frame.index)
 
 
 def key_account_score(dims: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
     """``score = Σ w·s / Σ w`` over the scored dimensions; ``coverage``; ``dimensions_scored``."""
     w = np.array([float(weights[d]) for d in DIMENSIONS])
     values = dims[list(DIMENSIONS)].to_numpy(dtype=float)
-    scored = ~np.isnan(values)
-    used = (scored * w).sum(axis=1)
-    weighted = (np.nan_to_num(values) * w).sum(axis=1)
+    score, used = renormalised_mean(values, w)
     all_weights = w.sum()
     return pd.DataFrame(
         {
-            "dimensions_scored": scored.sum(axis=1).astype("int64"),
+            "dimensions_scored": (~np.isnan(values)).sum(axis=1).astype("int64"),
             "coverage": used / all_weights if all_weights > 0 else np.full(len(dims), np.nan),
-            "score": np.where(used > 0, weighted / np.where(used > 0, used, 1.0), np.nan),
+            "score": score,
         },
         index=dims.index,
     )
