@@ -291,13 +291,17 @@ def survey_coverage(ctx: AuditContext) -> tuple[int, int] | None:
     return ctx.memo("diagnosis.survey_coverage", compute)
 
 
-def read_survey_coverage(ctx: AuditContext) -> Measure:
-    """Share of the active accounts with a survey in the window."""
-    counts = survey_coverage(ctx)
+def share_of_active(counts: tuple[int, int] | None) -> Measure:
+    """(accounts that have it, active accounts) as a share; not run / no value when missing."""
     if counts is None:
         return Measure(None, NOT_RUN)
-    surveyed, active = counts
-    return Measure(surveyed / active, SCORED) if active else Measure(None, NO_VALUE)
+    having, active = counts
+    return Measure(having / active, SCORED) if active else Measure(None, NO_VALUE)
+
+
+def read_survey_coverage(ctx: AuditContext) -> Measure:
+    """Share of the active accounts with a survey in the window."""
+    return share_of_active(survey_coverage(ctx))
 
 
 def interaction_recency(ctx: AuditContext) -> tuple[int, int] | None:
@@ -312,11 +316,7 @@ def interaction_recency(ctx: AuditContext) -> tuple[int, int] | None:
 
 def read_interaction_recency(ctx: AuditContext) -> Measure:
     """Share of the active accounts with a recent interaction."""
-    counts = interaction_recency(ctx)
-    if counts is None:
-        return Measure(None, NOT_RUN)
-    recent, active = counts
-    return Measure(recent / active, SCORED) if active else Measure(None, NO_VALUE)
+    return share_of_active(interaction_recency(ctx))
 
 
 def churn_scored_share(churn: Any) -> float | None:
