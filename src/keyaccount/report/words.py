@@ -12,8 +12,8 @@ from keyaccount.report.i18n import N_, Locale
 COLUMN_LABELS = {
     # company diagnosis
     "input": N_("Input"),
-    "value_percent": N_("Value"),
-    "value_number": N_("Value"),
+    "value_percent": N_("Value (share)"),
+    "value_number": N_("Value (number)"),
     "sub_score": N_("Score (0–100)"),
     "effective_weight": N_("Weight"),
     "source": N_("Source figure"),
@@ -200,8 +200,8 @@ COLUMN_LABELS = {
     "status": N_("Status"),
     "share_value": N_("Value (share)"),
     "share_threshold": N_("Threshold (share)"),
-    "number_value": N_("Value"),
-    "number_threshold": N_("Threshold"),
+    "number_value": N_("Value (number)"),
+    "number_threshold": N_("Threshold (number)"),
     "evidence": N_("Evidence"),
     "first_deal": N_("First deal"),
     "last_deal": N_("Last deal"),
