@@ -485,6 +485,8 @@ def diagnosis(audit: Audit, loc: Locale) -> list[str]:
         paragraph = DIAGNOSIS_QUADRANTS[d["quadrant"]]
         out.append(loc._(paragraph))
         actions = [loc.word(WORDS, a) for a in d.get("quadrant_actions") or ()]
+        if loc.lang == "en":  # mid-sentence: "… quadrant: invest now in …, build …"
+            actions = [a[:1].lower() + a[1:] for a in actions]
         if actions:
             out.append(
                 loc._("What the seed advises in this quadrant: {actions}.").format(
