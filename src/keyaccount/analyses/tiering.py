@@ -69,15 +69,16 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import ibis
 import numpy as np
 import pandas as pd
 
-from keyaccount.analyses.base import Finding, Result, string_rank
+from keyaccount.analyses.base import Finding, Result, Severity, string_rank
 from keyaccount.analyses.context import COMMERCIAL, AuditContext, months_back
 from keyaccount.analyses.money import float_frame
 from keyaccount.analyses.profitability import account_pnl, percentile_rank, revenue_growth
@@ -815,60 +816,44 @@ def _with_findings(result: TieringResult, settings: TieringSettings) -> TieringR
             )
         )
     pit = result.pitfalls
-    over = pit[pit.pitfall == "over_dependence"]
-    if len(over):
-        findings.append(
-            Finding(
-                "tiering.over_dependence",
-                "alert",
-                {
-                    "accounts": len(over),
-                    "largest_share": float(over.value.max()),
-                    "threshold": settings.over_dependence_share,
-                },
-                tuple(over.account_id),
+    # Each pitfall's finding (tiering.<pitfall>): its severity and the figures beside the count.
+    pitfall_values: dict[str, tuple[Severity, Callable[[pd.DataFrame], dict[str, Any]]]] = {
+        "tiering.over_dependence": (
+            "alert",
+            lambda rows: {
+                "largest_share": float(rows.value.max()),
+                "threshold": settings.over_dependence_share,
+            },
+        ),
+        "tiering.key_person": ("warning", lambda rows: {}),
+        "tiering.price_giveaway": (
+            "warning",
+            lambda rows: {
+                "company_gross_margin": result.company_gross_margin,
+                "points": settings.price_giveaway_points,
+                "lowest_margin": float(rows.value.min()),
+            },
+        ),
+        "tiering.payment_giveaway": (
+            "warning",
+            lambda rows: {
+                "company_days": result.company_days_to_pay,
+                "ratio": settings.payment_giveaway_ratio,
+                "longest_days": float(rows.value.max()),
+            },
+        ),
+    }
+    for code, (severity, values) in pitfall_values.items():
+        rows = pit[pit.pitfall == code.removeprefix("tiering.")]
+        if len(rows):
+            findings.append(
+                Finding(
+                    code,
+                    severity,
+                    {"accounts": len(rows), **values(rows)},
+                    tuple(rows.account_id),
+                )
             )
-        )
-    key_person = pit[pit.pitfall == "key_person"]
-    if len(key_person):
-        findings.append(
-            Finding(
-                "tiering.key_person",
-                "warning",
-                {"accounts": len(key_person)},
-                tuple(key_person.account_id),
-            )
-        )
-    price = pit[pit.pitfall == "price_giveaway"]
-    if len(price):
-        findings.append(
-            Finding(
-                "tiering.price_giveaway",
-                "warning",
-                {
-                    "accounts": len(price),
-                    "company_gross_margin": result.company_gross_margin,
-                    "points": settings.price_giveaway_points,
-                    "lowest_margin": float(price.value.min()),
-                },
-                tuple(price.account_id),
-            )
-        )
-    payment = pit[pit.pitfall == "payment_giveaway"]
-    if len(payment):
-        findings.append(
-            Finding(
-                "tiering.payment_giveaway",
-                "warning",
-                {
-                    "accounts": len(payment),
-                    "company_days": result.company_days_to_pay,
-                    "ratio": settings.payment_giveaway_ratio,
-                    "longest_days": float(payment.value.max()),
-                },
-                tuple(payment.account_id),
-            )
-        )
     changes = result.tier_changes
     dropped = changes[
         (changes.tier_change == "down") & changes.previous_tier.isin(("strategic", "core"))
