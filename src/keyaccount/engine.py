@@ -45,7 +45,22 @@ def spark_backend(master: str = "local[2]") -> BaseBackend:
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    _teach_spark_bit_or()
     return ibis.pyspark.connect(session)
+
+
+def _teach_spark_bit_or() -> None:
+    """Give Ibis's PySpark compiler the ``bit_or`` aggregate Spark SQL has (Ibis 12 lacks it).
+
+    The account-month facts keep each month's purchase days as a bit mask (an OR of day bits);
+    DuckDB's compiler knows the aggregate, the PySpark one raises OperationNotDefinedError.
+    """
+    from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+
+    def visit_bit_or(self: Any, op: Any, *, arg: Any, where: Any) -> Any:
+        return self.agg.bit_or(arg, where=where)
+
+    PySparkCompiler.visit_BitOr = visit_bit_or  # type: ignore[attr-defined]
 
 
 def workspace_tables(backend: BaseBackend) -> dict[str, ibis.Table]:

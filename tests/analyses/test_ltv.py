@@ -184,21 +184,48 @@ def test_one_segment_for_all(small, fake_lifetimes) -> None:
     assert list(result.segments.segment) == ["(all)"]
 
 
-def test_account_rfm_matches_the_pandas_summary(small) -> None:
-    ctx = small()
+def test_account_rfm_hand_computed(small) -> None:
+    summary = ltv.account_rfm(small())
+    # A buys on 2023-03-01 (1000), 2024-09-01 (3000, and a −500 credit the same day) and
+    # 2025-06-30 (2500): 3 purchase days, net 6000 → mean spend per purchase day 2000.
+    assert summary.loc["A"].to_dict() == pytest.approx(
+        {"frequency": 2, "recency": 852 / 7, "T": 852 / 7, "monetary": 2000.0}
+    )
+    # B bought once, on 2025-04-15: no repeat purchase, no mean spend.
+    assert summary.loc["B"].to_dict() == pytest.approx(
+        {"frequency": 0, "recency": 0.0, "T": 76 / 7, "monetary": 0.0}
+    )
+    # C: 2023-01-10 and 2024-12-01 (500 + 1000 over two days).
+    assert summary.loc["C"].to_dict() == pytest.approx(
+        {"frequency": 1, "recency": 691 / 7, "T": 902 / 7, "monetary": 750.0}
+    )
+
+
+def test_account_rfm_matches_the_pandas_summary_on_the_demo(demo_context: Contexts) -> None:
+    ctx = demo_context()
     engine = ltv.account_rfm(ctx)
-    frame = pd.DataFrame(INVOICES[1:], columns=INVOICES[0])
+    lines = ctx.tables["invoices"].join(ctx.membership, "customer_id")
+    lines = lines.filter(lines.deal_type == "commercial", lines.date <= ctx.as_of)
+    frame = lines.select("account_id", "date", "amount").execute()
     frame["amount"] = frame.amount.astype(float)
-    # Purchase days: days whose commercial amounts net to a positive amount.
-    days = frame.groupby(["customer_id", "date"], as_index=False).amount.sum()
-    local = btyd.rfm_summary(
-        days[days.amount > 0], "customer_id", "date", pd.Timestamp(ctx.as_of), amount="amount"
-    )
+    buying = frame[frame.amount > 0]
+    local = btyd.rfm_summary(buying, "account_id", "date", pd.Timestamp(ctx.as_of))
+    net = frame.groupby("account_id").amount.sum()
+    days = buying.groupby("account_id").date.nunique()
+    local["monetary"] = (net / days).where(local.frequency > 0, 0.0)
+    local.index = local.index.astype(str)
     pd.testing.assert_frame_equal(engine, local, check_names=False, check_dtype=False)
-    # A: 2023-03-01 (1000), 2024-09-01 (3000 − 500), 2025-06-30 (2500).
-    assert engine.loc["A"].to_dict() == pytest.approx(
-        {"frequency": 2, "recency": 852 / 7, "T": 852 / 7, "monetary": 2500.0}
-    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 31), min_size=1, max_size=31), st.integers(2000 * 12, 2040 * 12))
+def test_purchase_day_masks_read_back(days: list[int], month: int) -> None:
+    mask = sum(1 << (d - 1) for d in set(days))
+    read = ltv.purchase_days(np.array([month]), np.array([mask]))
+    start = np.datetime64(f"{month // 12:04d}-{month % 12 + 1:02d}-01")
+    assert read.first[0] == start + (min(days) - 1)
+    assert read.last[0] == start + (max(days) - 1)
+    assert read.count[0] == len(set(days))
 
 
 def test_settings_default_and_documented() -> None:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 
 from helpers import Contexts, hand_company
 from keyaccount.analyses import profitability as prof
-from keyaccount.analyses.tiering import current_scores
+from keyaccount.analyses.tiering import current_scores, growth_potential
 from keyaccount.config import ProfitabilitySettings
 from keyaccount.data.demo import DemoFiles
 
@@ -356,12 +356,13 @@ def test_abcd_potential_falls_back_to_revenue_growth_without_tiering(
 
 def test_abcd_potential_is_the_growth_dimension_of_tiering(small) -> None:
     ctx = small()
-    facts, scored = current_scores(ctx)
+    # The slim growth pass gives what the full ten-dimension scoring gives.
+    _, scored = current_scores(ctx)
+    pd.testing.assert_series_equal(growth_potential(ctx), scored.growth, check_names=False)
     # Replace the growth scores so that they differ from the revenue-growth percentiles: G
     # (growth 0) high, B (the fastest grower) low.
     scores = {"G": 90.0, "A": 10.0, "B": 40.0}
-    scored = scored.assign(growth=scored.index.map(scores))
-    ctx._memo["tiering.current"] = (facts, scored)
+    ctx._memo["tiering.growth_potential"] = scored.growth.index.to_series().map(scores)
     result = prof.run(ctx)
     acc = result.accounts.set_index("account_id")
     assert result.potential_basis == "growth_potential"

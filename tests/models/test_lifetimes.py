@@ -10,6 +10,8 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import Contexts, hand_company
 from keyaccount.models import lifetimes as lt
@@ -163,3 +165,23 @@ def test_demo_lifetimes(demo_context: Contexts) -> None:
     assert list(curve.index) == list(range(1, 11))
     assert (np.diff(curve.to_numpy()) <= 0).all() and curve.between(0, 1).all()
     assert 0.5 < curve.loc[1] < 0.95
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 30), st.integers(-5_000, 20_000)),
+        max_size=80,
+    )
+)
+def test_active_cells_sum_each_month_once(rows: list[tuple[int, int, int]]) -> None:
+    # A month may come in several rows (around the as-of day); it is active when they sum > 0.
+    code = np.array([r[0] for r in rows], dtype="int64")
+    back = np.array([r[1] for r in rows], dtype="int64")
+    units = np.array([r[2] for r in rows], dtype="int64")
+    got_code, got_back = lt.active_cells(code, back, units)
+    frame = pd.DataFrame({"code": code, "back": back, "units": units})
+    sums = frame.groupby(["code", "back"]).units.sum()
+    expected = sums[sums > 0].reset_index().sort_values(["code", "back"], ascending=[True, False])
+    assert got_code.tolist() == expected.code.tolist()
+    assert got_back.tolist() == expected.back.tolist()

@@ -164,26 +164,37 @@ class AuditContext:
         """The one scan: per account × calendar month × months_back × commercial flag.
 
         Columns: revenue, cost_known (cost where given), revenue_costed (revenue of lines with
-        a cost), rebate, lines, paid_days_amount
-        (Σ amount × days to pay, where known), unpaid (amount not yet paid at the as-of date),
-        first_day (the month's earliest invoice date).
+        a cost), rebate, lines, paid_days_amount (Σ amount × days to pay, where known),
+        amount_days_known, unpaid (amount not yet paid at the as-of date), first_day (the
+        month's earliest invoice date) and purchase_days (the days of the month with a line of
+        positive amount, as a bit mask: bit d − 1 for day d; see :func:`purchase_day_count`).
+
+        The invoices are grouped per *customer* first and the customer-month rows then joined
+        to their account: joining every invoice line to its account before grouping cost more
+        than the scan itself. Only the rows of accounts that merge several customers (a group
+        rolled up) are grouped a second time; the others pass through as they are.
         """
-        joined = self.tables["invoices"].join(self.membership, "customer_id")
         as_of = self.as_of
+        invoices = self.tables["invoices"]
+        kept = invoices.filter(invoices.date <= ibis.literal(as_of))
         days_to_pay = ibis.coalesce(
-            joined.paid_date.delta(joined.date, unit="day").cast("float64"),
-            joined.payment_days.cast("float64"),
+            kept.paid_date.delta(kept.date, unit="day").cast("float64"),
+            kept.payment_days.cast("float64"),
         )
         # Group on the calendar month (an integer) and whether the day falls after the as-of
         # day; month index, year and month are derived after the aggregation, on few rows.
-        inv = joined.mutate(
-            ym=joined.date.year().cast("int64") * 12 + joined.date.month().cast("int64") - 1,
-            late=joined.date.day() > as_of.day,
-            commercial=joined.deal_type == COMMERCIAL,
+        inv = kept.mutate(
+            ym=kept.date.year().cast("int64") * 12 + kept.date.month().cast("int64") - 1,
+            late=kept.date.day() > as_of.day,
+            commercial=kept.deal_type == COMMERCIAL,
             days_to_pay=days_to_pay,
-            unpaid=joined.paid_date.isnull() | (joined.paid_date > ibis.literal(as_of)),
-        ).filter(lambda t: t.date <= ibis.literal(as_of))
-        grouped = inv.group_by("account_id", "ym", "late", "commercial").aggregate(
+            unpaid=kept.paid_date.isnull() | (kept.paid_date > ibis.literal(as_of)),
+            day_bit=ibis.ifelse(
+                kept.amount > 0, ibis.literal(1, "int64") << (kept.date.day().cast("int64") - 1), 0
+            ),
+        )
+        keys = ("ym", "late", "commercial")
+        per_customer = inv.group_by("customer_id", *keys).aggregate(
             revenue=inv.amount.sum(),
             cost_known=inv.cost.sum(),
             revenue_costed=inv.amount.sum(where=inv.cost.notnull()),
@@ -193,7 +204,21 @@ class AuditContext:
             amount_days_known=inv.amount.sum(where=inv.days_to_pay.notnull()),
             unpaid=inv.amount.sum(where=inv.unpaid),
             first_day=inv.date.min(),
+            purchase_days=inv.day_bit.bit_or(),
         )
+        joined = per_customer.join(self._merged_accounts, "customer_id")
+        measures = [c for c in per_customer.columns if c not in ("customer_id", *keys)]
+        alone = joined.filter(~joined.merged).select("account_id", *keys, *measures)
+        shared = joined.filter(joined.merged)
+        again = {
+            "first_day": lambda: shared.first_day.min(),
+            "purchase_days": lambda: shared.purchase_days.bit_or(),
+            "lines": lambda: shared.lines.sum().cast("int64"),
+        }
+        rolled = shared.group_by("account_id", *keys).aggregate(
+            **{m: again.get(m, lambda m=m: shared[m].sum())() for m in measures}
+        )
+        grouped = alone.union(rolled.select(*alone.columns))
         anchor = as_of.year * 12 + as_of.month - 1
         facts = grouped.mutate(
             year=(grouped.ym // 12).cast("int32"),
@@ -201,6 +226,19 @@ class AuditContext:
             back=anchor - grouped.ym - grouped.late.cast("int64"),
         ).drop("ym", "late")
         return self._cached("account_months", facts)
+
+    @cached_property
+    def _merged_accounts(self) -> ibis.Table:
+        """customer_id → account_id, and whether the account merges rows (a rolled-up group).
+
+        ``merged`` is true for every member of an account that holds several customers or
+        whose one customer is not the account itself.
+        """
+        membership = self.membership
+        sizes = membership.group_by("account_id").aggregate(size=membership.count())
+        marked = membership.join(sizes, "account_id")
+        merged = (marked.size > 1) | (marked.customer_id != marked.account_id)
+        return marked.select("customer_id", "account_id", merged=merged)
 
     def account_revenue(self, start: int = 0, months: int | None = None) -> ibis.Table:
         """Commercial revenue per account over ``months`` months from month index ``start``.

@@ -46,8 +46,8 @@ import numpy as np
 import pandas as pd
 
 from keyaccount.analyses.base import Finding, Result, plain
-from keyaccount.analyses.context import COMMERCIAL, AuditContext
-from keyaccount.analyses.money import decimal_floats
+from keyaccount.analyses.context import AuditContext
+from keyaccount.analyses.money import UNITS
 from keyaccount.config import LtvSettings
 
 ALL = "(all)"  # the curve and segment of all accounts
@@ -247,42 +247,71 @@ def _lifetimes(
 def account_rfm(ctx: AuditContext) -> pd.DataFrame:
     """BTYD summary per account, in weeks, from purchase days up to the as-of date.
 
-    A purchase day is a day whose commercial invoices of the account sum to a positive amount.
-    Columns: frequency, recency, T, monetary (as :func:`keyaccount.models.btyd.rfm_summary`),
-    indexed by account_id.
+    A purchase day is a day with a commercial invoice line of positive amount (a credit note
+    on the same day does not undo it). ``frequency`` = purchase days − 1; ``recency`` = last −
+    first purchase day; ``T`` = as-of date − first purchase day; ``monetary`` = net commercial
+    revenue up to the as-of date / purchase days, the mean spend per purchase day (0 with no
+    repeat purchase, as :func:`keyaccount.models.btyd.rfm_summary`).
+
+    Read from the purchase-day masks of the account-month facts (no second pass over the
+    invoices): which is also why the mean spends over every purchase day, the first included —
+    the first day's own amount is not in a monthly aggregate. Indexed by account_id.
     """
-    invoices = ctx.tables["invoices"].join(ctx.membership, "customer_id")
-    kept = invoices.filter(invoices.deal_type == COMMERCIAL, invoices.date <= ctx.as_of)
-    days = kept.group_by("account_id", "date").aggregate(amount=kept.amount.sum())
-    days = days.filter(days.amount > 0)
-    fetched = (
-        days.group_by("account_id")
-        .aggregate(
-            first=days.date.min(),
-            last=days.date.max(),
-            purchases=days.count(),
-            total=days.amount.sum(),
-            first_amount=days.amount.argmin(days.date),
-        )
-        .to_pyarrow()
-    )
-    # Fetched as Arrow: amounts become floats without a Decimal object per account.
-    per = fetched.drop_columns(["total", "first_amount"]).to_pandas()
-    first, last = pd.to_datetime(per["first"]), pd.to_datetime(per["last"])
-    frequency = per.purchases.astype(int) - 1
-    repeat_total = pd.Series(
-        decimal_floats(fetched["total"]) - decimal_floats(fetched["first_amount"])
-    )
+    from keyaccount.analyses.retention import monthly_revenue
+
+    monthly = monthly_revenue(ctx)
+    days = purchase_days(monthly.month, monthly.purchase_days)
+    bought = monthly.purchase_days != 0
+    code, size = monthly.code[bought], len(monthly.accounts)
+    first = np.full(size, np.iinfo("int64").max)
+    np.minimum.at(first, code, days.first[bought].astype("int64"))
+    last = np.full(size, np.iinfo("int64").min)
+    np.maximum.at(last, code, days.last[bought].astype("int64"))
+    count = np.bincount(code, weights=days.count[bought], minlength=size)
+    units = np.bincount(monthly.code, weights=monthly.units, minlength=size)
+    accounts = np.flatnonzero(count)
+    frequency = count[accounts].astype("int64") - 1
+    spend = units[accounts] / UNITS / (frequency + 1)
+    start, end = first[accounts], last[accounts]
+    as_of = np.datetime64(ctx.as_of, "D").astype("int64")
     summary = pd.DataFrame(
         {
-            "frequency": frequency.to_numpy(),
-            "recency": ((last - first).dt.days / WEEK).to_numpy(),
-            "T": ((pd.Timestamp(ctx.as_of) - first).dt.days / WEEK).to_numpy(),
-            "monetary": (repeat_total / frequency.where(frequency > 0)).fillna(0.0).to_numpy(),
+            "frequency": frequency,
+            "recency": (end - start) / WEEK,
+            "T": (as_of - start) / WEEK,
+            "monetary": np.where(frequency > 0, spend, 0.0),
         },
-        index=pd.Index(per.account_id.astype(str), name="account_id"),
+        index=pd.Index(monthly.accounts[accounts].astype(str), name="account_id"),
     )
     return summary.sort_index()
+
+
+@dataclass(frozen=True)
+class PurchaseDays:
+    """Per account-month row: its first and last purchase day and how many it holds."""
+
+    first: np.ndarray
+    last: np.ndarray
+    count: np.ndarray
+
+
+def purchase_days(month: np.ndarray, mask: np.ndarray) -> PurchaseDays:
+    """Read the purchase-day bit masks of the facts (bit d − 1 set for day d of ``month``).
+
+    ``month`` is ``year·12 + month − 1``. Rows without a purchase day get the month's first
+    day for both dates and a count of 0.
+    """
+    mask = np.asarray(mask, dtype="int64")
+    lowest = np.bitwise_count((mask & -mask) - 1).astype("int64")  # trailing zeros
+    highest = np.floor(np.log2(np.maximum(mask, 1))).astype("int64")
+    start = (np.asarray(month, dtype="int64") - 1970 * 12).astype("datetime64[M]")
+    start = start.astype("datetime64[D]")
+    empty = mask == 0
+    return PurchaseDays(
+        first=start + np.where(empty, 0, lowest),
+        last=start + np.where(empty, 0, highest),
+        count=np.bitwise_count(mask).astype("int64"),
+    )
 
 
 @dataclass(frozen=True)

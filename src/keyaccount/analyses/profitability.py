@@ -580,9 +580,9 @@ def account_potential(
     percentile rank of revenue growth (``revenue_growth``). Inactive accounts have none.
     """
     if not spec("tiering").missing(ctx.tables):
-        from keyaccount.analyses.tiering import current_scores  # tiering reads the P&L here
+        from keyaccount.analyses.tiering import growth_potential  # tiering reads the P&L
 
-        growth_dimension = current_scores(ctx)[1].growth
+        growth_dimension = growth_potential(ctx)
         scores = growth_dimension.set_axis(growth_dimension.index.astype(str))
         potential = accounts.account_id.astype(str).map(scores).astype(float).where(active)
         return potential, GROWTH_POTENTIAL_BASIS

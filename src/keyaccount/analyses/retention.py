@@ -380,7 +380,8 @@ class MonthlyRevenue:
     One row per account, calendar month and month index back that holds a commercial
     invoice: ``code`` indexes ``accounts`` (sorted account ids), ``month`` is
     ``year·12 + month − 1``, ``back`` the month index back from the as-of date and ``units``
-    the revenue in 1/10000 units.
+    the revenue in 1/10000 units, ``purchase_days`` the row's purchase-day bit mask (bit
+    d − 1 set when day d holds a line of positive amount).
     """
 
     accounts: np.ndarray
@@ -388,6 +389,7 @@ class MonthlyRevenue:
     month: np.ndarray
     back: np.ndarray
     units: np.ndarray
+    purchase_days: np.ndarray
 
 
 def monthly_revenue(ctx: AuditContext) -> MonthlyRevenue:
@@ -410,6 +412,7 @@ def monthly_revenue(ctx: AuditContext) -> MonthlyRevenue:
             month=coded.year.cast("int64") * 12 + coded.month.cast("int64") - 1,
             back=coded.back.cast("int64"),
             units=revenue if decimal else (revenue * UNITS).cast("int64"),
+            purchase_days=coded.purchase_days.cast("int64"),
         ).to_pyarrow()
         accounts = ids.order_by("code").account_id.to_pyarrow()
 
@@ -422,6 +425,7 @@ def monthly_revenue(ctx: AuditContext) -> MonthlyRevenue:
             month=ints("month"),
             back=ints("back"),
             units=exact_units(rows["units"]) if decimal else ints("units"),
+            purchase_days=ints("purchase_days"),
         )
 
     return ctx.memo("retention.monthly_revenue", compute)

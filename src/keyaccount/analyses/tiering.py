@@ -350,8 +350,12 @@ def days_to_pay(ctx: AuditContext) -> tuple[pd.Series, float]:
     return days, company
 
 
-def account_facts(ctx: AuditContext, marks: pd.DataFrame) -> pd.DataFrame:
-    """Everything the dimensions are scored from, one row per account with window revenue > 0."""
+def growth_facts(ctx: AuditContext) -> pd.DataFrame:
+    """What the growth dimension reads, one row per account with window revenue > 0.
+
+    revenue, contribution, gross_margin (window P&L), prior_revenue, name, industry,
+    ownership and market_growth (of the account's industry).
+    """
     pnl = account_pnl(ctx).set_index("account_id")
     pnl = pnl[pnl.revenue > 0]
     ids = pnl.index
@@ -364,6 +368,18 @@ def account_facts(ctx: AuditContext, marks: pd.DataFrame) -> pd.DataFrame:
     attrs = ctx.account_frame().set_index("account_id")
     for column in ("name", "industry", "ownership"):
         facts[column] = attrs[column].reindex(ids)
+    growth = industry_growth(ctx)
+    facts["market_growth"] = (
+        facts.industry.map(growth).astype(float) if growth is not None else np.nan
+    )
+    return facts
+
+
+def account_facts(ctx: AuditContext, marks: pd.DataFrame) -> pd.DataFrame:
+    """Everything the dimensions are scored from, one row per account with window revenue > 0."""
+    facts = growth_facts(ctx)
+    ids = facts.index
+    attrs = ctx.account_frame().set_index("account_id")
     first = pd.to_datetime(attrs.first_date.reindex(ids))
     invoiced = ctx.first_commercial_day.execute()
     invoiced["account_id"] = invoiced.account_id.astype(str)
@@ -379,10 +395,6 @@ def account_facts(ctx: AuditContext, marks: pd.DataFrame) -> pd.DataFrame:
     facts["custom_rnd"] = rnd.custom_rnd.reindex(ids).fillna(0.0) if rnd is not None else np.nan
     feedback = feedback_counts(ctx)
     facts["feedback"] = feedback.reindex(ids).fillna(0.0) if feedback is not None else np.nan
-    growth = industry_growth(ctx)
-    facts["market_growth"] = (
-        facts.industry.map(growth).astype(float) if growth is not None else np.nan
-    )
     days, _ = days_to_pay(ctx)
     facts["days_to_pay"] = days.reindex(ids)
     for column in marks.columns:
@@ -402,6 +414,36 @@ def _flag(facts: pd.DataFrame, key: str) -> pd.Series:
     return 100.0 * facts[key].astype(float)
 
 
+def growth_dimension(facts: pd.DataFrame) -> pd.Series:
+    """⅔ percentile rank of the account's revenue growth + ⅓ its industry's market growth."""
+    growth = revenue_growth(facts.revenue, facts.prior_revenue)
+    industry = linear(facts.market_growth, INDUSTRY_GROWTH_FLOOR, INDUSTRY_GROWTH_CAP)
+    return combine(
+        [(percentile_rank(growth), CUSTOMER_GROWTH_WEIGHT), (industry, INDUSTRY_GROWTH_WEIGHT)]
+    )
+
+
+def growth_potential(ctx: AuditContext) -> pd.Series:
+    """The growth dimension of every account scored, as :func:`current_scores` gives it.
+
+    Profitability's ABCD classes need only this dimension: it reads the P&L, prior revenue,
+    industry growth and a manual ``score_growth`` (which fills accounts the data cannot
+    score), not the payment, project and interaction facts of the other nine.
+    """
+
+    def compute() -> pd.Series:
+        facts = growth_facts(ctx)
+        growth = growth_dimension(facts)
+        column = f"{MANUAL_PREFIX}growth"
+        marks = customer_marks(ctx)
+        if column in marks:
+            manual = marks[column].reindex(facts.index).clip(0.0, 100.0)
+            growth = growth.fillna(manual)
+        return growth.rename("growth")
+
+    return ctx.memo("tiering.growth_potential", compute)
+
+
 def data_dimensions(facts: pd.DataFrame) -> pd.DataFrame:
     """The ten dimensions from the data alone (NaN = not scored)."""
     nan = pd.Series(np.nan, index=facts.index)
@@ -411,11 +453,7 @@ def data_dimensions(facts: pd.DataFrame) -> pd.DataFrame:
     dims["financial"] = combine(
         [(percentile_rank(facts.revenue), 0.5), (percentile_rank(facts.contribution), 0.5)]
     )
-    growth = revenue_growth(facts.revenue, facts.prior_revenue)
-    industry = linear(facts.market_growth, INDUSTRY_GROWTH_FLOOR, INDUSTRY_GROWTH_CAP)
-    dims["growth"] = combine(
-        [(percentile_rank(growth), CUSTOMER_GROWTH_WEIGHT), (industry, INDUSTRY_GROWTH_WEIGHT)]
-    )
+    dims["growth"] = growth_dimension(facts)
     dims["strategic"] = _flag(facts, "strategic")
     rank = top_rank(facts.revenue, facts.industry)
     dims["influence"] = combine(
@@ -469,8 +507,8 @@ def scored_accounts(
 def current_scores(ctx: AuditContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`scored_accounts` as of the audit's as-of date, once per context.
 
-    Profitability's ABCD classes read the growth dimension from it without the tier changes'
-    second, year-earlier pass.
+    The tiering analysis reads it (its tier changes add a second, year-earlier pass);
+    profitability's ABCD classes read only :func:`growth_potential`.
     """
     return ctx.memo(
         "tiering.current",

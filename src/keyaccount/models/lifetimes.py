@@ -65,15 +65,44 @@ def spells(active: ibis.Table, churn_gap: int) -> ibis.Table:
     )
 
 
-def spells_from_months(account: np.ndarray, back: np.ndarray, churn_gap: int) -> pd.DataFrame:
+def active_cells(
+    code: np.ndarray, back: np.ndarray, units: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (account code, month index) cells whose revenue sums to more than 0.
+
+    ``code``, ``back`` and ``units`` hold one row per account-month row of the facts (a month
+    may come in two rows around the as-of day). Returns (code, back) arrays ordered by code,
+    then latest month first — the order :func:`spells_from_months` works in. One sort of a
+    combined integer key.
+    """
+    code, back = np.asarray(code, dtype="int64"), np.asarray(back, dtype="int64")
+    if len(code) == 0:
+        return code, back
+    span = int(back.max()) + 1
+    key = code * span + (span - 1 - back)
+    order = np.argsort(key)
+    key = key[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    total = np.add.reduceat(np.asarray(units)[order], starts)
+    cells = key[starts][total > 0]
+    return cells // span, span - 1 - cells % span
+
+
+def spells_from_months(
+    account: np.ndarray, back: np.ndarray, churn_gap: int, ordered: bool = False
+) -> pd.DataFrame:
     """:func:`spells` on local arrays: one (account, back) pair per active month.
 
     Returns the same columns, one row per account in sorted account order (``lost_back`` a
-    float, NaN while active).
+    float, NaN while active). ``ordered``: the pairs already come by account, then latest
+    month first (as :func:`active_cells` returns them).
     """
     account, back = np.asarray(account), np.asarray(back, dtype="int64")
-    order = np.lexsort((-back, account))  # by account, then latest month first
-    who, when = account[order], back[order]
+    if ordered:
+        who, when = account, back
+    else:
+        order = np.lexsort((-back, account))  # by account, then latest month first
+        who, when = account[order], back[order]
     if len(who) == 0:
         return pd.DataFrame({"account_id": who, "first_back": when, "lost_back": when * 1.0})
     starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
@@ -141,14 +170,8 @@ def account_lifetimes(ctx: AuditContext, churn_gap: int | None = None) -> pd.Dat
         # The active months from the commercial account-month rows retention fetches anyway.
         monthly = monthly_revenue(ctx)
         data_back = monthly.back.max() if len(monthly.back) else None
-        cells = pd.DataFrame({"code": monthly.code, "back": monthly.back, "units": monthly.units})
-        sums = cells.groupby(["code", "back"], sort=False).units.sum()
-        active = sums[sums > 0].index
-        spell = spells_from_months(
-            active.get_level_values("code").to_numpy(),
-            active.get_level_values("back").to_numpy(),
-            gap,
-        )
+        code, back = active_cells(monthly.code, monthly.back, monthly.units)
+        spell = spells_from_months(code, back, gap, ordered=True)
         spell["account_id"] = monthly.accounts[spell.account_id.to_numpy()]
         if data_back is None or spell.empty:
             return pd.DataFrame({c: pd.Series(dtype="int64") for c in LIFETIME_COLUMNS}).astype(
