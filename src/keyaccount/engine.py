@@ -60,7 +60,7 @@ def _teach_spark_bit_or() -> None:
     def visit_bit_or(self: Any, op: Any, *, arg: Any, where: Any) -> Any:
         return self.agg.bit_or(arg, where=where)
 
-    PySparkCompiler.visit_BitOr = visit_bit_or  # type: ignore[attr-defined]
+    PySparkCompiler.visit_BitOr = visit_bit_or
 
 
 def workspace_tables(backend: BaseBackend) -> dict[str, ibis.Table]:

@@ -1,10 +1,10 @@
 """The audit context: tables, as-of date, window, roll-up, settings — and the one scan.
 
 Every analysis receives an :class:`AuditContext`. Its heavy part is :attr:`account_months`,
-the single pass over invoices (docs/design.md): one row per account, calendar month, month
-index back from the as-of date and deal kind, with the sums every analysis of sections 1–5
-needs. It is cached in the engine (a DuckDB temporary table, a Spark cached frame), so the
-invoices are scanned once whatever the number of analyses.
+the single pass over invoices (docs/metrics.md, conventions): one row per account, calendar
+month, month index back from the as-of date and deal kind, with the sums every analysis of
+sections 1–5 needs. It is cached in the engine (a DuckDB temporary table, a Spark cached
+frame), so the invoices are scanned once whatever the number of analyses.
 
 Windows are calendar months back from the as-of date (docs/metrics.md): month index ``k``
 holds dates in (as_of − (k+1) months, as_of − k months]; the trailing twelve months (TTM) are

@@ -30,9 +30,10 @@ Per account with positive revenue in the analysis window::
 
 For buying without contracts the result also holds the BG/NBD + Gamma-Gamma forecast
 (:mod:`keyaccount.models.btyd`) of each account's purchases and spend over the next
-``ltv.forecast_months``, fitted on purchase days (days with positive commercial net amount)
-up to the as-of date, in weeks; an account's history starts at its first purchase day in the
-data (customers from before the data are left-truncated, a known approximation).
+``ltv.forecast_months``, fitted on purchase days (days with a commercial line of positive
+amount) up to the as-of date, in weeks (:func:`account_rfm`); an account's history starts at
+its first purchase day in the data (customers from before the data are left-truncated, a
+known approximation).
 """
 
 from __future__ import annotations

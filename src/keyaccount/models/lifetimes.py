@@ -65,6 +65,9 @@ def spells(active: ibis.Table, churn_gap: int) -> ibis.Table:
     )
 
 
+DENSE_CELLS = 50_000_000  # above this many account × month cells, sort instead of counting
+
+
 def active_cells(
     code: np.ndarray, back: np.ndarray, units: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -72,20 +75,29 @@ def active_cells(
 
     ``code``, ``back`` and ``units`` hold one row per account-month row of the facts (a month
     may come in two rows around the as-of day). Returns (code, back) arrays ordered by code,
-    then latest month first — the order :func:`spells_from_months` works in. One sort of a
-    combined integer key.
+    then latest month first — the order :func:`spells_from_months` works in.
+
+    Each cell gets the integer key ``code · span + (span − 1 − back)``, whose order is that
+    order. The rows are summed per key into a dense array when the grid of accounts × months
+    is small enough (no sort at all), else sorted by key and summed per run.
     """
     code, back = np.asarray(code, dtype="int64"), np.asarray(back, dtype="int64")
     if len(code) == 0:
         return code, back
     span = int(back.max()) + 1
     key = code * span + (span - 1 - back)
-    order = np.argsort(key)
-    key = key[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    total = np.add.reduceat(np.asarray(units)[order], starts)
-    cells = key[starts][total > 0]
-    return cells // span, span - 1 - cells % span
+    cells = (int(code.max()) + 1) * span
+    if cells <= DENSE_CELLS:
+        # Exact for the sign: units are whole numbers well inside float64's 2^53.
+        total = np.bincount(key, weights=np.asarray(units, dtype="float64"), minlength=cells)
+        positive = np.flatnonzero(total > 0)
+    else:
+        order = np.argsort(key)
+        key = key[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        total = np.add.reduceat(np.asarray(units)[order], starts)
+        positive = key[starts][total > 0]
+    return positive // span, span - 1 - positive % span
 
 
 def spells_from_months(
