@@ -48,6 +48,17 @@ def attach(left: ibis.Table, right: ibis.Table, key: str = "account_id") -> ibis
     return joined.drop(f"{key}_right") if f"{key}_right" in joined.columns else joined
 
 
+def _merged(rows: ibis.Table, measure: str) -> ir.Scalar:
+    """A measure of the account-month facts over several customers' rows of one month."""
+    if measure == "first_day":
+        return rows.first_day.min()
+    if measure == "purchase_days":
+        return rows.purchase_days.bit_or()
+    if measure == "lines":
+        return rows.lines.sum().cast("int64")
+    return rows[measure].sum()
+
+
 @dataclass(frozen=True)
 class AuditContext:
     """What an analysis may read. Build with :meth:`create`."""
@@ -210,13 +221,8 @@ class AuditContext:
         measures = [c for c in per_customer.columns if c not in ("customer_id", *keys)]
         alone = joined.filter(~joined.merged).select("account_id", *keys, *measures)
         shared = joined.filter(joined.merged)
-        again = {
-            "first_day": lambda: shared.first_day.min(),
-            "purchase_days": lambda: shared.purchase_days.bit_or(),
-            "lines": lambda: shared.lines.sum().cast("int64"),
-        }
         rolled = shared.group_by("account_id", *keys).aggregate(
-            **{m: again.get(m, lambda m=m: shared[m].sum())() for m in measures}
+            **{m: _merged(shared, m) for m in measures}
         )
         grouped = alone.union(rolled.select(*alone.columns))
         anchor = as_of.year * 12 + as_of.month - 1
