@@ -178,7 +178,8 @@ class AuditContext:
         a cost), rebate, lines, paid_days_amount (Σ amount × days to pay, where known),
         amount_days_known, unpaid (amount not yet paid at the as-of date), first_day (the
         month's earliest invoice date) and purchase_days (the days of the month with a line of
-        positive amount, as a bit mask: bit d − 1 for day d; see :func:`purchase_day_count`).
+        positive amount, as a bit mask: bit d − 1 for day d; read by
+        :func:`keyaccount.analyses.ltv.purchase_days`).
 
         The invoices are grouped per *customer* first and the customer-month rows then joined
         to their account: joining every invoice line to its account before grouping cost more

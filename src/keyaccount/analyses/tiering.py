@@ -397,6 +397,16 @@ def account_facts(ctx: AuditContext, marks: pd.DataFrame) -> pd.DataFrame:
     facts["feedback"] = feedback.reindex(ids).fillna(0.0) if feedback is not None else np.nan
     days, _ = days_to_pay(ctx)
     facts["days_to_pay"] = days.reindex(ids)
+    return with_marks(facts, marks)
+
+
+def with_marks(facts: pd.DataFrame, marks: pd.DataFrame) -> pd.DataFrame:
+    """``facts`` with the columns of :func:`customer_marks` added.
+
+    Flags become 1 / 0 (NaN when the column is empty throughout); manual
+    ``score_<dimension>`` values are clipped to 0–100.
+    """
+    ids = facts.index
     for column in marks.columns:
         present = marks[column].notna().any()
         facts[column] = marks[column].reindex(ids).fillna(0.0) if present else np.nan
@@ -432,14 +442,11 @@ def growth_potential(ctx: AuditContext) -> pd.Series:
     """
 
     def compute() -> pd.Series:
-        facts = growth_facts(ctx)
-        growth = growth_dimension(facts)
-        column = f"{MANUAL_PREFIX}growth"
         marks = customer_marks(ctx)
-        if column in marks:
-            manual = marks[column].reindex(facts.index).clip(0.0, 100.0)
-            growth = growth.fillna(manual)
-        return growth.rename("growth")
+        manual = [c for c in marks.columns if c == f"{MANUAL_PREFIX}growth"]
+        facts = with_marks(growth_facts(ctx), marks[manual])
+        dims, _ = with_manual(growth_dimension(facts).to_frame("growth"), facts)
+        return dims.growth
 
     return ctx.memo("tiering.growth_potential", compute)
 
@@ -476,8 +483,9 @@ def with_manual(dims: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.DataFrame, 
     Judgement dimensions: the manual value overrides; measured ones: it fills NaN only.
     """
     out = dims.copy()
-    taken = pd.DataFrame(False, index=dims.index, columns=list(DIMENSIONS))
-    for d in DIMENSIONS:
+    scored = list(dims.columns)  # every dimension, or the few a caller scores
+    taken = pd.DataFrame(False, index=dims.index, columns=scored)
+    for d in scored:
         column = f"{MANUAL_PREFIX}{d}"
         if column not in facts:
             continue
@@ -488,7 +496,7 @@ def with_manual(dims: pd.DataFrame, facts: pd.DataFrame) -> tuple[pd.DataFrame, 
     flags = taken.to_numpy()
     names = pd.Series([[] for _ in range(len(flags))], index=dims.index, dtype=object)
     for i in np.flatnonzero(flags.any(axis=1)):  # only the accounts scored by hand
-        names.iat[i] = [d for d, hand in zip(DIMENSIONS, flags[i], strict=True) if hand]
+        names.iat[i] = [d for d, hand in zip(scored, flags[i], strict=True) if hand]
     return out, names
 
 
