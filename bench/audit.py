@@ -1,18 +1,21 @@
 """Benchmark: the whole audit on a generated company, next to a single DuckDB scan (the floor).
 
     python bench/audit.py [--lines 5000000 20000000 50000000] [--customers 200000]
-                          [--sections 1-5] [--skip churn_risk …]
+                          [--sections 1-5] [--memory-limit 2GB] [--skip churn_risk …]
 
 For each size it builds a workspace straight in SQL (no CSV round trip: the import has its
 own benchmark), then, each in a fresh process so peak memory is that step's own:
   1. floor: one DuckDB scan that sums the invoice columns the audit reads;
+     grain: the cheapest query at the facts' grain (one row per customer × calendar month,
+     no measure): what any one-pass per-customer-month design pays before summing anything;
   2. the audit: the one-pass account-month facts, the §7 churn model (timed apart because the
      stress test's probabilistic scenario and churn_risk share it), then every analysis, with
      per-step times.
 ``--sections 1-5`` times the audit as issue 3 scopes it: only the analyses of METRICS
 sections 1 to 5, with the setting ``churn.simulations = 0`` (the documented switch that leaves
 the stress test's probabilistic scenario, and so the §7 churn model, out). Without it the
-whole audit runs with the workspace's settings.
+whole audit runs with the workspace's settings. ``--memory-limit`` sets ``audit.memory_limit``
+(DuckDB spills past it) to time the audit on a memory budget.
 Prints the 1-minute load average before each size (the machine is shared: read figures taken
 under load with care), wall seconds, peak resident memory (ru_maxrss), the audit / floor
 ratio, and the per-step timings, so a step whose cost grows faster than the invoice lines
@@ -32,6 +35,12 @@ from pathlib import Path
 FLOOR_SQL = (
     "SELECT count(*), sum(amount), sum(cost), sum(rebate), min(date), max(date), "
     "count(DISTINCT customer_id) FROM invoices"
+)
+# The cheapest query at the grain the monthly analyses need (one row per customer × calendar
+# month), with no measure at all: a lower bound on the one-pass facts, whatever they sum.
+GRAIN_SQL = (
+    "CREATE TEMP TABLE grain AS SELECT customer_id, year(date) * 12 + month(date) AS ym "
+    "FROM invoices GROUP BY ALL"
 )
 
 
@@ -98,6 +107,7 @@ def measured(code: str, *args: str) -> tuple[float, float, str]:
 FLOOR = """
 import duckdb, sys
 con = duckdb.connect(sys.argv[1], read_only=True)
+con.execute("SET enable_progress_bar = false")
 con.execute(sys.argv[2]).fetchall()
 """
 
@@ -114,8 +124,9 @@ low, high = (int(x) for x in sys.argv[3].split("-"))
 only = [a.key for a in implemented() if a.key not in skip and low <= a.section <= high]
 overrides = json.loads(sys.argv[4])
 t = time.perf_counter()
-backend = duckdb_backend(ws)
-ctx = AuditContext.create(backend, workspace_tables(backend), ws.settings(overrides))
+settings = ws.settings(overrides)
+backend = duckdb_backend(ws, settings.audit.memory_limit)
+ctx = AuditContext.create(backend, workspace_tables(backend), settings)
 steps = {"open + as-of": time.perf_counter() - t}
 t = time.perf_counter(); ctx.account_months; steps["facts (one scan)"] = time.perf_counter() - t
 try:  # the §7 churn model, memoised: stress (probabilistic scenario) and churn_risk share it
@@ -147,15 +158,25 @@ def main() -> None:
         help="only METRICS sections FIRST-LAST (e.g. 1-5, the issue's scope), with "
         "churn.simulations = 0 (no probabilistic stress scenario, so no churn model)",
     )
+    parser.add_argument(
+        "--memory-limit",
+        default=None,
+        help="the audit.memory_limit setting for the audit (e.g. 2GB): DuckDB spills past it",
+    )
     args = parser.parse_args()
     sections = args.sections or "1-99"
-    overrides = {"churn": {"simulations": 0}} if args.sections else {}
+    overrides: dict[str, dict[str, object]] = {}
+    if args.sections:
+        overrides["churn"] = {"simulations": 0}
+    if args.memory_limit:
+        overrides["audit"] = {"memory_limit": args.memory_limit}
     rows = []
     for lines in args.lines:
         folder = build(args.dir / f"audit_{lines}", lines, args.customers)
         db = str(folder / "keyaccount.duckdb")
         load_before = os.getloadavg()[0]
         floor_s, floor_mb, _ = measured(FLOOR, db, FLOOR_SQL)
+        grain_s, grain_mb, _ = measured(FLOOR, db, GRAIN_SQL)
         audit_s, audit_mb, out = measured(
             AUDIT, str(folder), ",".join(args.skip), sections, json.dumps(overrides)
         )
@@ -164,9 +185,15 @@ def main() -> None:
         skipped = f" (without {', '.join(args.skip)})" if args.skip else ""
         if args.sections:
             skipped += f" (sections {args.sections}, churn.simulations = 0)"
+        if args.memory_limit:
+            skipped += f" (audit.memory_limit = {args.memory_limit})"
         print(f"\n{lines:,} invoice lines, {args.customers:,} customers{skipped}")
         print(f"  load average before the run: {load_before:.2f}")
         print(f"  floor (one DuckDB scan)   {floor_s:7.2f} s  {floor_mb:7,.0f} MB")
+        print(
+            f"  grain (customer × month)  {grain_s:7.2f} s  {grain_mb:7,.0f} MB  "
+            f"= {grain_s / floor_s:.1f}x floor"
+        )
         print(
             f"  audit (end to end)        {audit_s:7.2f} s  {audit_mb:7,.0f} MB  "
             f"= {audit_s / floor_s:.1f}x floor"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -102,3 +104,24 @@ CUSTOMER_ROWS: list[list[object]] = [
     ["C002", "上海华东电气股份有限公司", "电力设备", "上海", "上市", "否", "2020/7/1"],
     ["C003", "杭州某某科技有限公司", "商务服务", "浙江", "国企", "Y", "20210115"],
 ]
+
+
+def assert_same(a: Any, b: Any, path: str = "") -> None:
+    """Deep equality with a relative 1e-9 tolerance on numbers."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), path
+        for key in a:
+            assert_same(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{path}: {len(a)} vs {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None or (isinstance(a, float) and math.isnan(a)):
+            assert (
+                a == b or (a is None and b is None) or (isinstance(b, float) and math.isnan(b))
+            ), path
+        else:
+            assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), f"{path}: {a} != {b}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"

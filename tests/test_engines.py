@@ -6,14 +6,12 @@ analysis is compared: numbers to a relative 1e-9, text exactly, tables row by ro
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from helpers import Contexts
+from helpers import Contexts, assert_same
 from keyaccount.analyses.context import AuditContext
 from keyaccount.audit import run_audit
 from keyaccount.data.importer import ImportReport
@@ -21,27 +19,6 @@ from keyaccount.engine import export_parquet, parquet_tables
 from keyaccount.workspace import Workspace
 
 pyspark = pytest.importorskip("pyspark") if not os.environ.get("CI") else __import__("pyspark")
-
-
-def assert_same(a: Any, b: Any, path: str = "") -> None:
-    """Deep equality with a relative 1e-9 tolerance on numbers."""
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and a.keys() == b.keys(), path
-        for key in a:
-            assert_same(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), f"{path}: {len(a)} vs {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            assert_same(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) or isinstance(b, float):
-        if a is None or b is None or (isinstance(a, float) and math.isnan(a)):
-            assert (
-                a == b or (a is None and b is None) or (isinstance(b, float) and math.isnan(b))
-            ), path
-        else:
-            assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), f"{path}: {a} != {b}"
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 @pytest.mark.spark

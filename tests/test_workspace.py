@@ -56,6 +56,8 @@ def test_settings_file_and_overrides(tmp_path: Path) -> None:
         ("[import]\nmax_reject_share = 2\n", "import.max_reject_share"),
         ("[import]\nnot_a_key = 1\n", "import.not_a_key"),
         ("currency = \n", "keyaccount.toml"),
+        ('[audit]\nmemory_limit = "2GB; SET threads = 1"\n', "audit.memory_limit"),
+        ('[import]\nmemory_limit = "lots"\n', "import.memory_limit"),
     ],
 )
 def test_bad_settings_name_the_key(tmp_path: Path, text: str, message: str) -> None:

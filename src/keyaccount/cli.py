@@ -451,7 +451,7 @@ def _run_audit(
                 tables = parquet_tables(backend, folder)
             else:
                 assert ws is not None
-                backend = duckdb_backend(ws)
+                backend = duckdb_backend(ws, settings.audit.memory_limit)
                 tables = workspace_tables(backend)
         except EngineError as exc:
             raise _fail(str(exc)) from None
@@ -599,7 +599,7 @@ def _tiering_accounts(ws: Workspace, settings: Settings) -> tuple[Any, Any]:
     from keyaccount.analyses.context import AuditContext
     from keyaccount.engine import duckdb_backend, workspace_tables
 
-    backend = duckdb_backend(ws)
+    backend = duckdb_backend(ws, settings.audit.memory_limit)
     tables = workspace_tables(backend)
     if "invoices" not in tables or "customers" not in tables:
         raise _fail("tiering needs customers and invoices; import them first")

@@ -24,9 +24,20 @@ class EngineError(RuntimeError):
     """An engine that cannot be started or a source it cannot read."""
 
 
-def duckdb_backend(ws: Workspace) -> BaseBackend:
-    """The workspace's database, read-only."""
-    return ibis.duckdb.connect(str(ws.db_path), read_only=True)
+def duckdb_backend(ws: Workspace, memory_limit: str | None = None) -> BaseBackend:
+    """The workspace's database, read-only.
+
+    ``memory_limit`` (the ``audit.memory_limit`` setting, e.g. ``"2GB"``) caps what DuckDB
+    holds in memory; past it DuckDB spills to the workspace's tmp folder. ``None`` keeps
+    DuckDB's default (80% of the machine's memory).
+    """
+    backend = ibis.duckdb.connect(str(ws.db_path), read_only=True)
+    if memory_limit is not None:
+        spill = ws.tmp_dir / "audit-spill"
+        spill.mkdir(parents=True, exist_ok=True)
+        backend.con.execute("SET memory_limit = ?", [memory_limit])
+        backend.con.execute("SET temp_directory = ?", [str(spill)])
+    return backend
 
 
 def spark_backend(master: str = "local[2]") -> BaseBackend:

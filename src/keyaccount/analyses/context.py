@@ -189,9 +189,11 @@ class AuditContext:
         as_of = self.as_of
         invoices = self.tables["invoices"]
         kept = invoices.filter(invoices.date <= ibis.literal(as_of))
+        # Whole days, so Σ amount × days is an exact decimal sum (the same on every engine and
+        # in any order of summation).
         days_to_pay = ibis.coalesce(
-            kept.paid_date.delta(kept.date, unit="day").cast("float64"),
-            kept.payment_days.cast("float64"),
+            kept.paid_date.delta(kept.date, unit="day").cast("int32"),
+            kept.payment_days.cast("int32"),
         )
         # Group on the calendar month (an integer) and whether the day falls after the as-of
         # day; month index, year and month are derived after the aggregation, on few rows.
@@ -212,7 +214,7 @@ class AuditContext:
             revenue_costed=inv.amount.sum(where=inv.cost.notnull()),
             rebate=inv.rebate.sum(),
             lines=inv.count(),
-            paid_days_amount=(inv.amount.cast("float64") * inv.days_to_pay).sum(),
+            paid_days_amount=(inv.amount * inv.days_to_pay).sum(),
             amount_days_known=inv.amount.sum(where=inv.days_to_pay.notnull()),
             unpaid=inv.amount.sum(where=inv.unpaid),
             first_day=inv.date.min(),

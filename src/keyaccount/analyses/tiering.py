@@ -345,8 +345,9 @@ def days_to_pay(ctx: AuditContext) -> tuple[pd.Series, float]:
     )
     known = per.known.astype(float)
     days = (per.days_amount.astype(float) / known).where(known > 0)
-    total = float(known[known > 0].sum())
-    company = float(per.days_amount[known > 0].sum()) / total if total > 0 else math.nan
+    # fsum: the same company figure whatever order the engine returns the accounts in.
+    total = math.fsum(known[known > 0])
+    company = math.fsum(per.days_amount[known > 0].astype(float)) / total if total > 0 else math.nan
     return days, company
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import re
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
@@ -42,7 +41,6 @@ from keyaccount.workspace import Workspace
 
 Progress = Callable[[str, str], None]
 MAX_REPORTED_REJECTS = 20
-_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
 @dataclass
@@ -126,9 +124,7 @@ def import_sources(
     con = ws.connect()
     tmp = ws.tmp_dir / report.batch_id
     try:
-        if not _MEMORY.match(opts.memory_limit):
-            raise ValueError(f"import.memory_limit {opts.memory_limit!r} is not like '4GB'")
-        con.execute(f"SET memory_limit = '{opts.memory_limit}'")
+        con.execute("SET memory_limit = ?", [opts.memory_limit])
         con.execute("SET temp_directory = ?", [str(tmp / "spill")])
         con.execute("SET preserve_insertion_order = true")
         previous = _last_hashes(con)
