@@ -104,10 +104,9 @@ class AuditSettings(_Section):
     memory_limit: MemorySize | None = Field(
         None,
         description="Memory DuckDB may use during an audit before it spills to the workspace's "
-        "tmp folder (e.g. '2GB'). Unset: DuckDB's own default, 80% of the machine's memory. "
-        "It bounds DuckDB only (the analyses' own frames come on top), and the audit takes "
-        "longer: at 50 million invoice lines, 2GB made the one scan 25 s instead of 16 s and "
-        "the audit's peak 3.6 GB instead of 5.4 GB (bench/README.md).",
+        "tmp folder (e.g. '2GB'); unset, DuckDB's default (80% of the machine's memory). It "
+        "bounds DuckDB only, not the analyses' own frames, and a low limit makes the audit "
+        "slower (figures in bench/README.md).",
     )
 
 
