@@ -1,4 +1,4 @@
-"""``audit.memory_limit``: DuckDB spills past the limit and the audit's figures do not move."""
+"""``audit.memory_limit`` reaches DuckDB, with a spill folder in the workspace; no figure moves."""
 
 from __future__ import annotations
 
