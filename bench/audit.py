@@ -104,12 +104,14 @@ def measured(code: str, *args: str) -> tuple[float, float, str]:
     return time.perf_counter() - started, usage.ru_maxrss / 1024, out
 
 
-FLOOR = """
+SQL = """
 import duckdb, sys
 con = duckdb.connect(sys.argv[1], read_only=True)
 con.execute("SET enable_progress_bar = false")
-con.execute(sys.argv[2]).fetchall()
+for statement in sys.argv[2:]:
+    con.execute(statement).fetchall()
 """
+"""Runs the SQL statements given after the database path, in order, on a read-only connection."""
 
 AUDIT = """
 import json, sys, time
@@ -175,8 +177,8 @@ def main() -> None:
         folder = build(args.dir / f"audit_{lines}", lines, args.customers)
         db = str(folder / "keyaccount.duckdb")
         load_before = os.getloadavg()[0]
-        floor_s, floor_mb, _ = measured(FLOOR, db, FLOOR_SQL)
-        grain_s, grain_mb, _ = measured(FLOOR, db, GRAIN_SQL)
+        floor_s, floor_mb, _ = measured(SQL, db, FLOOR_SQL)
+        grain_s, grain_mb, _ = measured(SQL, db, GRAIN_SQL)
         audit_s, audit_mb, out = measured(
             AUDIT, str(folder), ",".join(args.skip), sections, json.dumps(overrides)
         )

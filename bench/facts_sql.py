@@ -18,22 +18,10 @@ optimised away. Use a workspace built by bench/audit.py (e.g. /tmp/benchfull/aud
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
-import time
 from datetime import date
 from pathlib import Path
 
-from audit import FLOOR_SQL, GRAIN_SQL
-
-RUN = """
-import duckdb, sys
-con = duckdb.connect(sys.argv[1], read_only=True)
-con.execute("SET enable_progress_bar = false")
-for statement in sys.argv[2:]:
-    con.execute(statement)
-"""
+from audit import FLOOR_SQL, GRAIN_SQL, SQL, measured
 
 MEASURES = {
     "count only": "count(*) AS lines",
@@ -78,16 +66,6 @@ def facts_sql(measures: str) -> str:
         GROUP BY ALL"""
 
 
-def measured(db: str, *statements: str) -> tuple[float, float]:
-    """(seconds, peak RSS MB) of ``statements`` in a fresh process."""
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", RUN, db, *statements])
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {statements[-1][:60]}")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workspace", type=Path)
@@ -99,7 +77,7 @@ def main() -> None:
     def facts(measures: str) -> str:
         return facts_sql(measures).replace("$as_of", "getvariable('as_of')")
 
-    floor_s, floor_mb = measured(db, FLOOR_SQL)
+    floor_s, floor_mb, _ = measured(SQL, db, FLOOR_SQL)
     print(f"{'floor (bench/audit.py)':<34}{floor_s:7.2f} s {floor_mb:7,.0f} MB")
     runs = [("grain: customer × month", [GRAIN_SQL])]
     runs += [(f"facts grain, {name}", [as_of, facts(sql)]) for name, sql in MEASURES.items()]
@@ -110,7 +88,7 @@ def main() -> None:
         )
     )
     for name, statements in runs:
-        seconds, mb = measured(db, *statements)
+        seconds, mb, _ = measured(SQL, db, *statements)
         print(f"{name:<34}{seconds:7.2f} s {mb:7,.0f} MB  = {seconds / floor_s:4.1f}x floor")
 
 
